@@ -1,0 +1,31 @@
+// The `i3` command line: a table of subcommands, each in its own file under src/cli/.
+// Subcommands parse their own arguments and print; nothing below cli/ writes to the terminal.
+
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<void> | void;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  ops: async () => (await import('./ops.ts')).opsCommand,
+};
+
+function usage(): string {
+  const lines = Object.keys(commands).map((name) => `  i3 ${name}`);
+  return `usage: i3 <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'i3 <command> --help' for a command's options.`;
+}
+
+const [name, ...rest] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h') {
+  console.log(usage());
+} else if (!(name in commands)) {
+  console.error(`i3: unknown command '${name}'.\n\n${usage()}`);
+  process.exitCode = 2;
+} else {
+  try {
+    await (await commands[name]()).run(rest);
+  } catch (err) {
+    console.error(`i3 ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}
