@@ -144,7 +144,7 @@ export class BpeTokenizer {
     const unk = this.unkId ?? this.tokenToId('<UNK>');
     if (options.unknownIds === 'unk' && unk !== undefined) return unk;
     const hint = unk === undefined ? 'this tokenizer has no unk token'
-      : "pass { unknownIds: 'unk' } to decode it as the unk token";
+      : "ask for unknownIds 'unk' (CLI: --unknown-ids unk) to decode it as the unk token";
     throw new Error(`decode: ids[${index}] = ${id} is not a token id (vocabulary size ${this.vocabSize}); ${hint}`);
   }
 
