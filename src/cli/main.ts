@@ -8,6 +8,7 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   ops: async () => (await import('./ops.ts')).opsCommand,
+  tokenizer: async () => (await import('./tokenizer.ts')).tokenizerCommand,
 };
 
 function usage(): string {
