@@ -1,0 +1,160 @@
+// The packed matmul kernel against a naive float64 triple loop: many sizes around the tile and block
+// edges, both dtypes, transposed and broadcast (stride-0) operands, offsets, accumulate on/off,
+// plus a fast-check property over random shapes and layouts.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { matmulInto, type FloatArray } from '../../kernels/cpu/matmul.ts';
+
+const t = suite('matmul kernel');
+
+type DType = 'float32' | 'float64';
+const make = (dtype: DType, n: number): FloatArray => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+
+/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An operand of logical shape rows×cols stored with the given layout inside a larger buffer. */
+interface Operand { data: FloatArray; offset: number; rowStride: number; colStride: number }
+type Layout = 'rowMajor' | 'transposed' | 'broadcastRows' | 'broadcastCols';
+
+function operand(dtype: DType, rows: number, cols: number, layout: Layout, offset: number, random: () => number): Operand {
+  // rowMajor: [rows, cols]; transposed: stored as [cols, rows] (a transpose view);
+  // broadcastRows: one stored row repeated (row stride 0); broadcastCols: one stored column repeated.
+  const stored = layout === 'broadcastRows' ? cols : layout === 'broadcastCols' ? rows : rows * cols;
+  const data = make(dtype, offset + stored + 3);
+  for (let i = 0; i < data.length; i++) data[i] = random() * 2 - 1;
+  const strides: Record<Layout, [number, number]> = {
+    rowMajor: [cols, 1], transposed: [1, rows], broadcastRows: [0, 1], broadcastCols: [1, 0],
+  };
+  const [rowStride, colStride] = strides[layout];
+  return { data, offset, rowStride, colStride };
+}
+
+const at = (x: Operand, i: number, j: number): number => x.data[x.offset + i * x.rowStride + j * x.colStride];
+
+/** Runs matmulInto and checks every element of C (including the untouched guard regions around it)
+ *  against a float64 triple loop. */
+function check(dtype: DType, M: number, N: number, K: number, opts: {
+  aLayout?: Layout; bLayout?: Layout; aOffset?: number; bOffset?: number; cOffset?: number; accumulate?: boolean; seed?: number;
+} = {}): void {
+  const { aLayout = 'rowMajor', bLayout = 'rowMajor', aOffset = 0, bOffset = 0, cOffset = 0, accumulate = false, seed = 1 } = opts;
+  const random = rng(seed + 1000 * M + 100 * N + K);
+  const a = operand(dtype, M, K, aLayout, aOffset, random);
+  const b = operand(dtype, K, N, bLayout, bOffset, random);
+  const guard = 5;
+  const c = make(dtype, cOffset + M * N + guard);
+  for (let i = 0; i < c.length; i++) c[i] = random() * 2 - 1;
+  const before = Float64Array.from(c);
+
+  matmulInto(c, cOffset, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride, M, N, K, accumulate);
+
+  const where = `${dtype} M=${M} N=${N} K=${K} A=${aLayout}+${aOffset} B=${bLayout}+${bOffset} C+${cOffset} acc=${accumulate}`;
+  for (let i = 0; i < cOffset; i++) assert.is(c[i], before[i], `${where}: wrote before C at ${i}`);
+  for (let i = cOffset + M * N; i < c.length; i++) assert.is(c[i], before[i], `${where}: wrote after C at ${i}`);
+  const relTol = dtype === 'float32' ? 1e-5 * Math.sqrt(Math.max(K, 1)) : 1e-12;
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = accumulate ? before[cOffset + i * N + j] : 0, scale = Math.abs(sum);
+      for (let k = 0; k < K; k++) {
+        const p = at(a, i, k) * at(b, k, j);
+        sum += p;
+        scale += Math.abs(p);
+      }
+      const got = c[cOffset + i * N + j];
+      // Relative to the sum of magnitudes, so cancellation in the exact sum does not make it flaky.
+      if (!(Math.abs(got - sum) <= relTol * Math.max(scale, 1e-30))) {
+        assert.unreachable(`${where}: C[${i},${j}] = ${got}, expected ${sum} (|diff| ${Math.abs(got - sum)}, tol ${relTol * scale})`);
+      }
+    }
+  }
+}
+
+const dtypes: DType[] = ['float32', 'float64'];
+
+t('square and rectangular sizes around the tile and block edges', () => {
+  const sizes = [1, 2, 3, 4, 5, 7, 17, 64, 65];
+  for (const dtype of dtypes) {
+    for (const M of sizes) for (const N of sizes) for (const K of [1, 3, 5, 7, 17, 64, 65]) check(dtype, M, N, K);
+  }
+});
+
+t('sizes crossing the K (256) and M (96) blocks', () => {
+  for (const dtype of dtypes) {
+    for (const [M, N, K] of [[130, 33, 257], [97, 9, 300], [257, 130, 65], [5, 257, 513], [130, 130, 130]]) check(dtype, M, N, K);
+  }
+});
+
+t('sizes crossing the N (2048) block', () => {
+  for (const dtype of dtypes) check(dtype, 7, 2049 + 2048 + 5, 9);
+  check('float32', 2, 4100, 260);
+});
+
+t('transposed A and/or B, with offsets', () => {
+  const layouts: Layout[] = ['rowMajor', 'transposed'];
+  for (const dtype of dtypes) {
+    for (const aLayout of layouts) for (const bLayout of layouts) {
+      for (const [M, N, K] of [[1, 1, 1], [3, 4, 5], [17, 7, 65], [65, 130, 257]]) {
+        check(dtype, M, N, K, { aLayout, bLayout, aOffset: 7, bOffset: 3, cOffset: 11 });
+      }
+    }
+  }
+});
+
+t('broadcast (stride-0) rows and columns', () => {
+  for (const dtype of dtypes) {
+    for (const [aLayout, bLayout] of [['broadcastRows', 'rowMajor'], ['rowMajor', 'broadcastRows'], ['broadcastCols', 'broadcastCols'], ['transposed', 'broadcastCols']] as [Layout, Layout][]) {
+      check(dtype, 17, 9, 33, { aLayout, bLayout, aOffset: 2, bOffset: 5 });
+    }
+  }
+});
+
+t('accumulate adds into C; without it C is overwritten', () => {
+  for (const dtype of dtypes) {
+    for (const [M, N, K] of [[1, 1, 1], [5, 7, 3], [64, 65, 300]]) {
+      check(dtype, M, N, K, { accumulate: true, cOffset: 4 });
+      check(dtype, M, N, K, { accumulate: false, cOffset: 4 });
+    }
+  }
+});
+
+t('zero-size dimensions', () => {
+  for (const dtype of dtypes) {
+    for (const [M, N, K] of [[0, 5, 3], [4, 0, 3], [0, 0, 0], [4, 5, 0], [1, 1, 0]]) {
+      check(dtype, M, N, K, { accumulate: false, cOffset: 2 });
+      check(dtype, M, N, K, { accumulate: true, cOffset: 2 });
+    }
+  }
+  const c = new Float32Array([9, 9, 9, 9]);
+  matmulInto(c, 0, new Float32Array(0), 0, 0, 1, new Float32Array(0), 0, 2, 1, 2, 2, 0, false);
+  assert.equal(Array.from(c), [0, 0, 0, 0], 'K = 0 without accumulate gives zeros');
+});
+
+t('float64 results are float64-accurate (not rounded through float32)', () => {
+  const a = new Float64Array([1 + 2 ** -40, 1]), b = new Float64Array([1, 2 ** -45]), c = new Float64Array(1);
+  matmulInto(c, 0, a, 0, 2, 1, b, 0, 1, 1, 1, 1, 2, false);
+  assert.is(c[0], 1 + 2 ** -40 + 2 ** -45);
+});
+
+t('property: random shapes, strides and transpositions match the naive loop', () => {
+  const layout = fc.constantFrom<Layout>('rowMajor', 'transposed', 'broadcastRows', 'broadcastCols');
+  fc.assert(
+    fc.property(
+      fc.constantFrom<DType>('float32', 'float64'),
+      fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }),
+      layout, layout, fc.nat(9), fc.nat(9), fc.nat(9), fc.boolean(), fc.nat(1e6),
+      (dtype, M, N, K, aLayout, bLayout, aOffset, bOffset, cOffset, accumulate, seed) => {
+        check(dtype, M, N, K, { aLayout, bLayout, aOffset, bOffset, cOffset, accumulate, seed });
+      }),
+    { numRuns: 150, seed: 20240611 },
+  );
+});
+
+t.run();
