@@ -1,0 +1,30 @@
+// Fused softmax and log-softmax over the last axis of a contiguous (rows, n) input.
+// Subtracting the row max first keeps exp() from overflowing: softmax(x) = softmax(x - max(x)).
+
+import type { Kernel } from '../../src/backend/backend.ts';
+import type { TypedArray } from '../../src/tensor/dtype.ts';
+
+function rowwise(log: boolean): Kernel {
+  return ([x], [out]) => {
+    const n = x.shape[x.shape.length - 1];
+    const src = x.storage.data as TypedArray, dst = out.storage.data as TypedArray;
+    const rows = n === 0 ? 0 : x.shape.reduce((a, b) => a * b, 1) / n;
+    for (let r = 0; r < rows; r++) {
+      const s = x.offset + r * n, d = out.offset + r * n;
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) if (src[s + j] > max) max = src[s + j];
+      if (max === -Infinity) max = 0; // a fully masked row: keep exp(-inf - 0) = 0 rather than NaN from -inf - -inf
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += Math.exp(src[s + j] - max);
+      if (log) {
+        const lse = max + Math.log(sum);
+        for (let j = 0; j < n; j++) dst[d + j] = src[s + j] - lse;
+      } else {
+        const inv = 1 / sum;
+        for (let j = 0; j < n; j++) dst[d + j] = Math.exp(src[s + j] - max) * inv;
+      }
+    }
+  };
+}
+
+export const softmaxKernels = (): Record<string, Kernel> => ({ softmax: rowwise(false), logSoftmax: rowwise(true) });

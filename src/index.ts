@@ -1,0 +1,15 @@
+// i3.ts — the public API of the engine. Import from here:
+//   import { tensor, matmul, scope } from './src/index.ts';
+import './backend/cpu.ts';
+
+export { Tensor, type NestedArray } from './tensor/tensor.ts';
+export * from './tensor/create.ts';
+export { Generator, manualSeed, defaultGenerator } from './tensor/random.ts';
+export type { DType, FloatDType, TypedArray } from './tensor/dtype.ts';
+export type { Shape } from './tensor/shape.ts';
+export { memory, scope, keep } from './backend/memory.ts';
+export { getBackend, listBackends, setDefaultBackend, type Backend, type Kernel, type View } from './backend/backend.ts';
+export { cpuBackend } from './backend/cpu.ts';
+export { noGrad, isGradEnabled, setAnomalyMode, withAnomalyMode } from './autograd/grad-mode.ts';
+export { backward, type BackwardOptions } from './autograd/backward.ts';
+export * from './ops/index.ts';
