@@ -1,17 +1,17 @@
 // Byte-level BPE: encoding text to ids and decoding ids to text, with Hugging Face's semantics.
 //
 // A model is a vocabulary (byte-level strings -> ids), a ranked list of merges, and special
-// ("added") tokens. Encoding follows HF `tokenizers` (models/bpe/word.rs `merge_all`): cut out the
-// specials, pre-tokenize (pretokenize.ts), turn each word into one symbol per UTF-8 byte, then
-// repeatedly apply the lowest-ranked merge among adjacent symbols, leftmost first on equal ranks,
-// until none applies. A byte whose character is not in the vocabulary (possible when the alphabet
+// ("added") tokens. Encoding follows HF `tokenizers`: cut out the specials, pre-tokenize
+// (pretokenize.ts), then run BPE on each word's bytes (word-merger.ts), through a cache of words. A byte whose character is not in the vocabulary (possible when the alphabet
 // was not seeded) is dropped before merging, as in the Python library with no `unk_token` (see
 // ../../shared/research/tokenizer-oracles.md); with an `unk_token` it becomes that token.
 // Decoding maps each token back to its bytes and reads them as UTF-8, replacing invalid sequences
 // with U+FFFD exactly as HF's ByteLevel decoder (`from_utf8_lossy`) and TextDecoder both do.
 
 import { fromByteLevel, BYTE_TO_CHAR, utf8Bytes } from './bytes.ts';
+import { PairTable } from './pair-table.ts';
 import { preTokenEnd, SpecialSplitter } from './pretokenize.ts';
+import { WordMerger } from './word-merger.ts';
 
 /** A special token: matched whole in the input, never merged, decoded to its content. */
 export interface AddedToken { id: number; content: string }
@@ -33,11 +33,8 @@ export interface DecodeOptions {
   unknownIds?: 'error' | 'unk';
 }
 
-/** Ids must be below 2^21 so that a pair of them packs into one number key. */
+/** Ids (and merge ranks) must stay below 2^21: the word merger packs a rank with a position. */
 const ID_LIMIT = 2 ** 21;
-const pairKey = (a: number, b: number): number => a * ID_LIMIT + b;
-/** Heap entries pack (rank, position) into one number; positions stay below 2^32. */
-const POS_LIMIT = 2 ** 32;
 /** Pre-tokens longer than this are not cached (they are rare and would bloat the cache). */
 const CACHE_WORD_LIMIT = 64;
 const CACHE_ENTRIES = 200_000;
@@ -46,10 +43,8 @@ export class BpeTokenizer {
   readonly model: BpeModel;
   /** One more than the largest id, whether from the vocabulary or the added tokens. */
   readonly vocabSize: number;
-  private readonly byteIds = new Int32Array(256).fill(-1);
-  private readonly mergeRank = new Map<number, number>();
-  private readonly mergedId: Int32Array;
   private readonly unkId: number | null;
+  private readonly merger: WordMerger;
   private readonly idToToken: Array<string | undefined> = [];
   private readonly idBytes: Array<Uint8Array | undefined> = [];
   private readonly specialIds = new Set<number>();
@@ -75,9 +70,11 @@ export class BpeTokenizer {
       this.specialIds.add(id);
     }
     this.vocabSize = this.idToToken.length;
-    for (let b = 0; b < 256; b++) this.byteIds[b] = model.vocab.get(BYTE_TO_CHAR[b]) ?? -1;
+    const byteIds = Int32Array.from(BYTE_TO_CHAR, (c) => model.vocab.get(c) ?? -1);
 
-    this.mergedId = new Int32Array(model.merges.length);
+    if (model.merges.length >= ID_LIMIT) throw new Error(`merges: ${model.merges.length} merges; at most ${ID_LIMIT - 1} are supported`);
+    const ranks = new PairTable(model.merges.length);
+    const mergedId = new Int32Array(model.merges.length);
     model.merges.forEach(([a, b], rank) => {
       const idA = model.vocab.get(a), idB = model.vocab.get(b), merged = model.vocab.get(a + b);
       const missing = idA === undefined ? a : idB === undefined ? b : merged === undefined ? a + b : null;
@@ -85,8 +82,8 @@ export class BpeTokenizer {
         throw new Error(`merges[${rank}] (${JSON.stringify(a)}, ${JSON.stringify(b)}): ${JSON.stringify(missing)} is not in the vocab`);
       }
       // A pair listed twice keeps its later rank, as HF's loader (a map built in list order) does.
-      this.mergeRank.set(pairKey(idA!, idB!), rank);
-      this.mergedId[rank] = merged!;
+      ranks.set(idA!, idB!, rank);
+      mergedId[rank] = merged!;
     });
 
     if (model.unkToken === null) this.unkId = null;
@@ -96,6 +93,7 @@ export class BpeTokenizer {
       this.unkId = id;
     }
     this.splitter = new SpecialSplitter(model.addedTokens);
+    this.merger = new WordMerger(byteIds, ranks, mergedId, this.unkId);
   }
 
   /** The ids of `text`. No BOS/EOS is added (the i3 tokenizer has no post-processor). */
@@ -155,84 +153,11 @@ export class BpeTokenizer {
       for (let i = 0; i < cached.length; i++) out.push(cached[i]);
       return;
     }
-    const ids = this.mergeWord(utf8Bytes(word));
+    const ids = this.merger.merge(word);
     if (word.length <= CACHE_WORD_LIMIT) {
       if (this.cache.size >= CACHE_ENTRIES) this.cache.clear(); // crude but bounded
       this.cache.set(word, ids);
     }
     for (let i = 0; i < ids.length; i++) out.push(ids[i]);
   }
-
-  /**
-   * BPE on one word's bytes. Symbols form a linked list; a min-heap of (rank, position) holds the
-   * candidate merges. A popped entry is stale if its left symbol was merged away or now forms a
-   * different pair; otherwise the pair merges and the two pairs it creates are pushed.
-   */
-  private mergeWord(bytes: Uint8Array): number[] {
-    const n = bytes.length;
-    const sym = new Int32Array(n), next = new Int32Array(n), prev = new Int32Array(n);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const id = this.byteIds[bytes[i]];
-      if (id >= 0) sym[count++] = id;
-      else if (this.unkId !== null) sym[count++] = this.unkId;
-    }
-    for (let i = 0; i < count; i++) { next[i] = i + 1 < count ? i + 1 : -1; prev[i] = i - 1; }
-
-    const heap: number[] = [];
-    const rankOf = (a: number, b: number): number => this.mergeRank.get(pairKey(a, b)) ?? -1;
-    const pushPair = (pos: number): void => {
-      const r = rankOf(sym[pos], sym[next[pos]]);
-      if (r >= 0) heapPush(heap, r * POS_LIMIT + pos);
-    };
-    for (let i = 0; i + 1 < count; i++) pushPair(i);
-
-    while (heap.length > 0) {
-      const key = heapPop(heap);
-      const rank = Math.floor(key / POS_LIMIT), pos = key - rank * POS_LIMIT;
-      const right = next[pos];
-      if (sym[pos] < 0 || right < 0 || rankOf(sym[pos], sym[right]) !== rank) continue;
-      sym[pos] = this.mergedId[rank];
-      sym[right] = -1;
-      next[pos] = next[right];
-      if (next[pos] >= 0) prev[next[pos]] = pos;
-      if (prev[pos] >= 0) pushPair(prev[pos]);
-      if (next[pos] >= 0) pushPair(pos);
-    }
-    const ids: number[] = [];
-    for (let i = 0; i < count; i++) if (sym[i] >= 0) ids.push(sym[i]);
-    return ids;
-  }
-}
-
-// A binary min-heap of numbers in a plain array (the word-level heaps are small and short-lived).
-function heapPush(heap: number[], value: number): void {
-  let i = heap.length;
-  heap.push(value);
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heap[parent] <= value) break;
-    heap[i] = heap[parent];
-    i = parent;
-  }
-  heap[i] = value;
-}
-
-function heapPop(heap: number[]): number {
-  const top = heap[0];
-  const last = heap.pop()!;
-  const n = heap.length;
-  if (n > 0) {
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && heap[child + 1] < heap[child]) child++;
-      if (heap[child] >= last) break;
-      heap[i] = heap[child];
-      i = child;
-    }
-    heap[i] = last;
-  }
-  return top;
 }
