@@ -8,8 +8,12 @@ trains with that library and writes what it produced, for the tests to compare a
                               no seeded alphabet (exactly the i3 settings, smaller vocabulary)
   bpe-wikitext-seeded.json    tokenizer.json, WikiText-2 train prefix, full 256-byte alphabet
                               seeded, vocab 30000 but min_frequency 40 stops it earlier
-  bpe-tiny-cases.json         many tiny random corpora over a 4-letter alphabet, where ties and
-                              tokens reachable by two merges are common: docs, settings, vocab, merges
+  bpe-tiny-cases.json         many tiny random corpora over a 4-letter alphabet, where count ties
+                              are common: docs, settings, vocab, merges
+  bpe-tiny-special-cases.json the same with special tokens such as "ab" or "c", which merges can
+                              re-create: then a merge yields an existing token, the case where HF's
+                              queue bookkeeping (an entry per pair *and* word set) shows; also the
+                              ids of a few texts, where such specials are cut out before BPE
   bpe-python-encodings.json   ids the library gives for WikiText / TinyStories text, awkward
                               strings and random Unicode, under both trained tokenizers
 
@@ -40,14 +44,14 @@ def documents(path, separator):
             yield doc
 
 
-def train(docs, vocab_size, min_frequency, seeded):
+def train(docs, vocab_size, min_frequency, seeded, specials=SPECIALS):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
-        special_tokens=SPECIALS,
+        special_tokens=specials,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet() if seeded else [],
         show_progress=False,
     )
@@ -73,7 +77,7 @@ def random_unicode(rng, n):
     return out
 
 
-def tiny_cases(rng, count):
+def tiny_cases(rng, count, special_pool=None):
     cases = []
     for _ in range(count):
         docs = ["".join(rng.choice("aab c") for _ in range(rng.randint(0, 30)))
@@ -81,9 +85,17 @@ def tiny_cases(rng, count):
         docs = [d.strip(ASCII_WS) for d in docs if d.strip(ASCII_WS)]
         vocab_size = rng.randint(8, 60)
         min_frequency = rng.choice([0, 0, 1, 2, 3])
-        model = json.loads(train(iter(docs), vocab_size, min_frequency, False).to_str())["model"]
-        cases.append({"docs": docs, "vocab_size": vocab_size, "min_frequency": min_frequency,
-                      "vocab": model["vocab"], "merges": model["merges"]})
+        specials = SPECIALS if special_pool is None else [t for t in special_pool if rng.random() < 0.4]
+        tok = train(iter(docs), vocab_size, min_frequency, False, specials)
+        model = json.loads(tok.to_str())["model"]
+        case = {"docs": docs, "vocab_size": vocab_size, "min_frequency": min_frequency,
+                "vocab": model["vocab"], "merges": model["merges"]}
+        if special_pool is not None:
+            # Specials such as "ab" and "aab" are also cut out of text, leftmost-longest.
+            case["special_tokens"] = specials
+            texts = docs + ["abab aab ba c", "aabab bbab", "<EOS>c"]
+            case["encodings"] = {"texts": texts, "ids": [tok.encode(t).ids for t in texts]}
+        cases.append(case)
     return cases
 
 
@@ -100,6 +112,11 @@ def main():
     rng = random.Random(4)
     with open(os.path.join(out, "bpe-tiny-cases.json"), "w", encoding="utf-8") as f:
         json.dump({"tokenizers": tokenizers.__version__, "cases": tiny_cases(rng, 200)}, f)
+
+    with open(os.path.join(out, "bpe-tiny-special-cases.json"), "w", encoding="utf-8") as f:
+        pool = ["ab", "ba", "aab", "abab", "c", "bb", "<EOS>", "aa", "bab"]
+        json.dump({"tokenizers": tokenizers.__version__,
+                   "cases": tiny_cases(random.Random(5), 300, pool)}, f)
 
     with open(wiki_valid, encoding="utf-8", newline="") as f:
         wiki_text = f.read()[:60000]

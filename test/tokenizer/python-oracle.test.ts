@@ -34,6 +34,20 @@ t('200 tiny random corpora (many count ties) give Python\'s vocab and merges', a
   }
 });
 
+t('300 tiny corpora with specials such as "ab" that merges re-create give Python\'s vocab, merges and ids', async () => {
+  const { cases } = JSON.parse(readFixture('bpe-tiny-special-cases.json'));
+  let reused = 0;
+  for (const [i, c] of cases.entries()) {
+    const model = await trainBpe(c.docs, { vocabSize: c.vocab_size, minFrequency: c.min_frequency, seedAlphabet: false, specialTokens: c.special_tokens });
+    assert.equal(Object.fromEntries(model.vocab), c.vocab, `case ${i}: vocab`);
+    assert.equal(model.merges, c.merges, `case ${i}: merges`);
+    const tokenizer = new BpeTokenizer(model);
+    c.encodings.texts.forEach((text: string, k: number) => assert.equal(tokenizer.encode(text), c.encodings.ids[k], `case ${i}: ${text}`));
+    if (model.merges.some(([a, b]) => c.special_tokens.includes(a + b))) reused++;
+  }
+  assert.ok(reused > 100, `only ${reused} cases have a merge that re-creates a special token`);
+});
+
 t('encoding gives Python\'s ids on WikiText, TinyStories, awkward strings and random Unicode, under both tokenizers', () => {
   const { texts, ids } = JSON.parse(readFixture('bpe-python-encodings.json'));
   assert.ok(texts.length > 300);
