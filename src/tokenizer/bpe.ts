@@ -2,8 +2,9 @@
 //
 // A model is a vocabulary (byte-level strings -> ids), a ranked list of merges, and special
 // ("added") tokens. Encoding follows HF `tokenizers`: cut out the specials, pre-tokenize
-// (pretokenize.ts), then run BPE on each word's bytes (word-merger.ts), through a cache of words. A byte whose character is not in the vocabulary (possible when the alphabet
-// was not seeded) is dropped before merging, as in the Python library with no `unk_token` (see
+// (pretokenize.ts), then run BPE on each word's bytes (word-merger.ts), through a cache of words.
+// A byte whose character is not in the vocabulary (possible when the alphabet was not seeded) is
+// dropped before merging, as in the Python library with no `unk_token` (see
 // ../../shared/research/tokenizer-oracles.md); with an `unk_token` it becomes that token.
 // Decoding maps each token back to its bytes and reads them as UTF-8, replacing invalid sequences
 // with U+FFFD exactly as HF's ByteLevel decoder (`from_utf8_lossy`) and TextDecoder both do.
@@ -45,7 +46,6 @@ export class BpeTokenizer {
   readonly vocabSize: number;
   private readonly unkId: number | null;
   private readonly merger: WordMerger;
-  private readonly idToToken: Array<string | undefined> = [];
   private readonly idBytes: Array<Uint8Array | undefined> = [];
   private readonly specialIds = new Set<number>();
   private readonly splitter: SpecialSplitter;
@@ -53,23 +53,20 @@ export class BpeTokenizer {
 
   constructor(model: BpeModel) {
     this.model = model;
+    const checkId = (id: number, where: string): void => {
+      if (!Number.isInteger(id) || id < 0 || id >= ID_LIMIT) throw new Error(`${where} has id ${id}; ids must be integers in 0..${ID_LIMIT - 1}`);
+    };
     for (const [token, id] of model.vocab) {
-      if (!Number.isInteger(id) || id < 0 || id >= ID_LIMIT) {
-        throw new Error(`vocab: token ${JSON.stringify(token)} has id ${id}; ids must be integers in 0..${ID_LIMIT - 1}`);
-      }
-      this.idToToken[id] = token;
+      checkId(id, `vocab: token ${JSON.stringify(token)}`);
       // A token whose characters are not all byte characters decodes as its own UTF-8 (HF does too).
       this.idBytes[id] = fromByteLevel(token) ?? utf8Bytes(token);
     }
     for (const { id, content } of model.addedTokens) {
-      if (!Number.isInteger(id) || id < 0 || id >= ID_LIMIT) {
-        throw new Error(`added_tokens: ${JSON.stringify(content)} has id ${id}; ids must be integers in 0..${ID_LIMIT - 1}`);
-      }
-      this.idToToken[id] = content;
+      checkId(id, `added_tokens: ${JSON.stringify(content)}`);
       this.idBytes[id] = utf8Bytes(content);
       this.specialIds.add(id);
     }
-    this.vocabSize = this.idToToken.length;
+    this.vocabSize = this.idBytes.length;
     const byteIds = Int32Array.from(BYTE_TO_CHAR, (c) => model.vocab.get(c) ?? -1);
 
     if (model.merges.length >= ID_LIMIT) throw new Error(`merges: ${model.merges.length} merges; at most ${ID_LIMIT - 1} are supported`);
@@ -132,10 +129,6 @@ export class BpeTokenizer {
 
   tokenToId(token: string): number | undefined {
     return this.model.vocab.get(token) ?? this.model.addedTokens.find((t) => t.content === token)?.id;
-  }
-
-  idToTokenString(id: number): string | undefined {
-    return this.idToToken[id];
   }
 
   private replaceUnknownId(id: number, index: number, options: DecodeOptions): number {

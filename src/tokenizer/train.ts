@@ -18,7 +18,7 @@
 //     merges do.
 // Input is streamed: only the word counts are kept, never the corpus.
 
-import { BYTE_TO_CHAR, utf8Bytes } from './bytes.ts';
+import { BYTE_TO_CHAR, byteLevelAlphabet, CHAR_TO_BYTE, utf8Bytes } from './bytes.ts';
 import type { BpeModel } from './bpe.ts';
 import type { Documents } from './documents.ts';
 import { forEachPreToken } from './pretokenize.ts';
@@ -102,7 +102,7 @@ export function trainBpeFromCounts(wordCounts: Map<string, number>, options: Bpe
     byteWords.push(bytes);
     counts.push(count);
   }
-  BYTE_TO_CHAR.filter((_, b) => seen[b] === 1).sort().forEach(addToken);
+  byteLevelAlphabet().filter((c) => seen[CHAR_TO_BYTE[c.charCodeAt(0)]] === 1).forEach(addToken);
   const words: number[][] = byteWords.map((bytes) => Array.from(bytes, (b) => tokenToId.get(BYTE_TO_CHAR[b])!));
 
   // Pair counts, and for each pair changed since the last push, the words it occurs in.
@@ -130,7 +130,7 @@ export function trainBpeFromCounts(wordCounts: Map<string, number>, options: Bpe
   pushTouched();
 
   const mergeKeys: number[] = [];
-  const target = vocabSize - idToToken.length;
+  const target = Math.max(0, vocabSize - idToToken.length);
   while (tokenToId.size < vocabSize) {
     const top = queue.pop();
     if (top === undefined) break;
