@@ -49,8 +49,8 @@ function checkStep(json: Json, key: string, allowed: Array<string | null>, fix: 
   return step;
 }
 
-/** Parses tokenizer.json text (or an already-parsed object) into a model. */
-export function parseTokenizerJson(input: string | unknown): BpeModel {
+/** Parses tokenizer.json text (a string) or its already-parsed object into a model. */
+export function parseTokenizerJson(input: unknown): BpeModel {
   let json: unknown = input;
   if (typeof input === 'string') {
     try { json = JSON.parse(input); } catch (err) {
@@ -108,6 +108,7 @@ export function parseTokenizerJson(input: string | unknown): BpeModel {
     for (const key of ['lstrip', 'rstrip', 'single_word'] as const) {
       if (t[key] === true) fail(`${field}.${key}`, 'is true', 'only false is supported');
     }
+    if (t.special === false) fail(`${field}.special`, 'is false', 'only special added tokens are supported');
     return { id: checkId(t.id, `${field}.id`), content: t.content };
   });
   return { vocab, merges, addedTokens, unkToken: unk };

@@ -52,6 +52,7 @@ t('a truncated or malformed file is an error naming the field and the fix', () =
     [broken((j) => { j.post_processor = { type: 'TemplateProcessing' }; }), /post_processor\.type .*add BOS\/EOS yourself/],
     [broken((j) => { j.added_tokens[2].id = -4; }), /added_tokens\[2\]\.id is -4/],
     [broken((j) => { j.added_tokens[0].lstrip = true; }), /added_tokens\[0\]\.lstrip is true/],
+    [broken((j) => { j.added_tokens[1].special = false; }), /added_tokens\[1\]\.special is false/],
   ];
   for (const [text, message] of cases) assert.throws(() => new BpeTokenizer(parseTokenizerJson(text)), message, String(message));
 });
