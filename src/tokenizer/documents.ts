@@ -32,13 +32,17 @@ export async function* readDocuments(paths: readonly string[], separator = '\n')
     let pending = '';
     // The stream decodes UTF-8 itself, so a character split across two chunks arrives whole.
     for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      // `pending` holds no whole separator, so the first one can start at most separator.length - 1
+      // characters before its old end: a long document is scanned once, not once per chunk.
+      const searchFrom = Math.max(0, pending.length - separator.length + 1);
       pending += chunk as string;
-      const pieces = pending.split(separator);
-      pending = pieces.pop()!;
-      for (const piece of pieces) {
-        const doc = cleanDocument(piece);
+      let start = 0;
+      for (let at = pending.indexOf(separator, searchFrom); at >= 0; at = pending.indexOf(separator, start)) {
+        const doc = cleanDocument(pending.slice(start, at));
         if (doc !== null) yield doc;
+        start = at + separator.length;
       }
+      pending = pending.slice(start);
     }
     const last = cleanDocument(pending);
     if (last !== null) yield last;
