@@ -1,7 +1,7 @@
 // Oracle: GPT-2's own vocabulary (r50k_base) as shipped and encoded by `gpt-tokenizer` and
 // `js-tiktoken`. We convert its `.tiktoken` ranks to a BPE model (merges recovered from ranks),
 // write that as tokenizer.json, read it back, and must give their ids.
-// gpt-tokenizer 4.x did not recognise `<|endoftext|>` for r50k_base even with allowedSpecial 'all'
+// gpt-tokenizer 4.0.0 did not recognise `<|endoftext|>` for r50k_base even with allowedSpecial 'all'
 // (it encodes it as text), so TinyStories' separators are removed for it; js-tiktoken does, and
 // that is checked separately. Their regex uses JavaScript's `\s`, so U+0085 and U+FEFF are kept out
 // of the random strings (see hf-npm-oracle.test.ts).
