@@ -20,6 +20,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const filters = process.argv.slice(2);
 const files = findTests(root).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 
+const started = performance.now();
 g.UVU_DEFER = 1;
 g.UVU_QUEUE = [];
 await import('uvu');
@@ -30,7 +31,6 @@ for (const [index, file] of files.entries()) {
 }
 
 let passed = 0, failed = 0, skipped = 0;
-const started = performance.now();
 for (const group of g.UVU_QUEUE) {
   process.stdout.write(`\n${group.shift()}\n`);
   for (const run of group as SuiteRun[]) {

@@ -6,5 +6,6 @@ export * from './join.ts';
 export * from './matmul.ts';
 export * from './gather.ts';
 export * from './nn.ts';
+export { assign } from './assign.ts';
 export { OP_TABLE, defineOp, type OpSpec, type OpCase, type Forward, type Backward } from './op.ts';
 export type { Draw, ValueOptions } from './draw.ts';
