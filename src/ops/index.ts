@@ -7,5 +7,5 @@ export * from './matmul.ts';
 export * from './gather.ts';
 export * from './nn.ts';
 export { assign } from './assign.ts';
-export { OP_TABLE, defineOp, type OpSpec, type OpCase, type Forward, type Backward } from './op.ts';
+export { OP_TABLE, defineOp, type OpSpec, type OpEntry, type OpCase, type Forward, type Backward } from './op.ts';
 export type { Draw, ValueOptions } from './draw.ts';

@@ -38,7 +38,12 @@ export interface OpSpec {
   doc: string;
 }
 
-export const OP_TABLE = new Map<string, OpSpec>();
+/** A table entry: the spec with its domain already bound to the op. */
+export interface OpEntry extends Omit<OpSpec, 'domain'> {
+  domain?: (draw: Draw) => OpCase;
+}
+
+export const OP_TABLE = new Map<string, OpEntry>();
 
 /**
  * Declares an op. `forward` runs with graph recording off (ops used inside it are implementation

@@ -1,13 +1,13 @@
 // Property-testing an op's gradient over its whole domain: fast-check draws cases from the op's
-// `domain`, gradcheck compares autograd with finite differences, and a failure shrinks to a minimal
-// case whose seed and path fast-check prints for replay (fc.assert's { seed, path } options).
+// `domain` (through a tape of choices, see draw.ts), gradcheck compares autograd with finite
+// differences, and a failure shrinks to a minimal case whose seed and path fast-check prints for
+// replay (pass them back as fc.assert's { seed, path }).
 
 import fc from 'fast-check';
 import { scope } from '../backend/memory.ts';
 import type { OpCase } from '../ops/op.ts';
 import type { Draw } from '../ops/draw.ts';
-import type { Tensor } from '../tensor/tensor.ts';
-import { fastCheckDraw } from './draw.ts';
+import { tapeArbitrary, tapeDraw } from './draw.ts';
 import { gradcheck, type GradcheckOptions } from './gradcheck.ts';
 
 export interface PropertyOptions extends GradcheckOptions {
@@ -18,14 +18,10 @@ export interface PropertyOptions extends GradcheckOptions {
 
 export const defaultSeed = (): number => Number(process.env.I3_SEED ?? 42);
 
-/** Runs `check` on many cases drawn from `domain`; the tensors a case creates are disposed after it. */
+/** Runs `check` on many cases drawn from `domain`; the tensors a case creates are disposed after it (scope). */
 export function forAllCases(domain: (d: Draw) => OpCase, check: (c: OpCase) => void, options: PropertyOptions = {}): void {
   fc.assert(
-    fc.property(fc.gen(), (g) => {
-      const created: Tensor[] = [];
-      scope(() => check(domain(fastCheckDraw(g, created))));
-      for (const t of created) t.dispose();
-    }),
+    fc.property(tapeArbitrary(), (tape) => scope(() => check(domain(tapeDraw(tape))))),
     { numRuns: options.numRuns ?? 25, seed: options.fcSeed ?? defaultSeed() },
   );
 }
