@@ -1,13 +1,14 @@
 // Dense matrix multiply C (+)= A·B for the CPU backend, in plain TypeScript over typed arrays.
 // Structure after Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (ACM TOMS
-// 2008), as laid out in BLIS: cache blocks over N and K, packed panels, and a small register-blocked micro-kernel.
+// 2008) and BLIS (Van Zee & van de Geijn 2015): cache blocks, packed panels, register-blocked micro-kernel.
 
 export type FloatArray = Float32Array | Float64Array;
 
-// Micro-tile: each micro-kernel call computes an MR×NR block of C held in MR·NR local variables.
-// V8 keeps doubles in the 16 x64 XMM registers, and a 3×4 tile is the largest that fits (12
-// accumulators + 3 values of A + 1 of B). Larger tiles spill to the stack and measured slower:
-// 3×4 ≈ 5.0 GFLOP/s with the panels in L1, 4×4 ≈ 4.6, 4×8 ≈ 3.7, 6×8 ≈ 3.4 (see BENCHMARKS.md).
+// Micro-tile: each micro-kernel call computes an MR×NR block of C in MR·NR local variables, which
+// V8 keeps in the 16 x64 XMM registers as far as they go. Per step k it loads MR + NR numbers for
+// MR·NR multiply-adds, so a bigger tile needs fewer loads per flop, until V8's register allocator
+// starts spilling accumulators to the stack. Measured with the panels in L1 (bench/matmul-tiles.ts):
+// 3×4 ≈ 5.0 GFLOP/s, 4×3 4.9, 2×6 4.8, 4×4 4.6, 4×8 3.7, 6×8 3.4.
 const MR = 3;
 const NR = 4;
 // Cache blocks. A KC×NR panel of B (8 KiB) stays in L1 while the kernel sweeps the MC×KC block of A
@@ -17,10 +18,11 @@ const MC = 32 * MR;
 const NC = 512 * NR;
 
 // The packed buffers are Float64Array for both input dtypes: float32 → float64 is exact, the
-// micro-kernel then sees one element type (monomorphic) and never converts inside the hot loop.
-// They are module constants of a fixed power-of-two size (a block never exceeds MC×KC or KC×NC, so
-// they never need to grow). Because they are constants, V8 knows their length, and masking an
-// index with SIZE-1 proves it in bounds, which removes the bounds check from every load (≈10% faster).
+// micro-kernel then sees one element type (monomorphic) and never converts inside its loop (packing
+// float32 into a Float32Array measured ≈5% slower). They are module constants of a fixed power-of-two
+// size: a block never exceeds MC×KC or KC×NC, so they never grow. Being constants, V8 knows their
+// length, and an index masked with SIZE-1 is provably in range, so the index arithmetic needs no
+// overflow checks and the bounds check is a compare with a constant (≈10% faster than plain indexing).
 const PACKED_A_SIZE = 1 << 15; // ≥ MC·KC = 24,576
 const PACKED_B_SIZE = 1 << 19; // ≥ KC·NC = 524,288
 const A_MASK = PACKED_A_SIZE - 1;
@@ -40,6 +42,14 @@ export function matmulInto(
   if (M === 0 || N === 0) return;
   if (K === 0) {
     if (!accumulate) c.fill(0, cOffset, cOffset + M * N);
+    return;
+  }
+  if (M < MR) {
+    // One or two rows (e.g. generating one token): B would be packed only to be read once, which
+    // costs as much as the product itself, so read it in place.
+    for (let i = 0; i < M; i++) {
+      rowTimesMatrix(c, cOffset + i * N, a, aOffset + i * aRowStride, aColStride, b, bOffset, bRowStride, bColStride, N, K, accumulate);
+    }
     return;
   }
   for (let jc = 0; jc < N; jc += NC) {
@@ -88,24 +98,37 @@ function packA(a: FloatArray, offset: number, rowStride: number, colStride: numb
 }
 
 /** Copies a kc×nc block of B into packedB as consecutive panels of NR columns, row k of a panel
- *  being NR adjacent values. The last panel is zero-padded to NR columns. */
+ *  being NR adjacent values. The last panel is zero-padded to NR columns. The source is walked in
+ *  its own memory order: row by row for a row-major B, panel by panel (column-wise) for a transposed
+ *  one, since a large power-of-two stride between consecutive reads defeats the cache. */
 function packB(b: FloatArray, offset: number, rowStride: number, colStride: number, kc: number, nc: number): void {
-  let o = 0;
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const cols = Math.min(NR, nc - j0);
-    const c0 = offset + j0 * colStride;
-    if (cols === NR) {
-      for (let p = 0, src = c0; p < kc; p++, src += rowStride) {
-        packedB[o] = b[src];
-        packedB[o + 1] = b[src + colStride];
-        packedB[o + 2] = b[src + 2 * colStride];
-        packedB[o + 3] = b[src + 3 * colStride];
-        o += NR;
+  const panelSize = kc * NR;
+  const fullCols = nc - (nc % NR);
+  if (Math.abs(colStride) <= Math.abs(rowStride)) {
+    for (let p = 0; p < kc; p++) {
+      const src = offset + p * rowStride;
+      let o = p * NR;
+      for (let j = 0; j < fullCols; j += NR, o += panelSize) {
+        const s = src + j * colStride;
+        packedB[o] = b[s];
+        packedB[o + 1] = b[s + colStride];
+        packedB[o + 2] = b[s + 2 * colStride];
+        packedB[o + 3] = b[s + 3 * colStride];
       }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < NR; j++) packedB[o++] = j < cols ? b[c0 + p * rowStride + j * colStride] : 0;
+      for (let j = 0; fullCols < nc && j < NR; j++) packedB[o + j] = fullCols + j < nc ? b[src + (fullCols + j) * colStride] : 0;
+    }
+  } else {
+    for (let j0 = 0; j0 < fullCols; j0 += NR) {
+      let o = (j0 / NR) * panelSize;
+      for (let p = 0, s = offset + j0 * colStride; p < kc; p++, s += rowStride, o += NR) {
+        packedB[o] = b[s];
+        packedB[o + 1] = b[s + colStride];
+        packedB[o + 2] = b[s + 2 * colStride];
+        packedB[o + 3] = b[s + 3 * colStride];
       }
+    }
+    for (let p = 0, o = (fullCols / NR) * panelSize; fullCols < nc && p < kc; p++) {
+      for (let j = 0; j < NR; j++) packedB[o++] = fullCols + j < nc ? b[offset + p * rowStride + (fullCols + j) * colStride] : 0;
     }
   }
 }
@@ -139,4 +162,53 @@ function storeTile(c: FloatArray, offset: number, n: number, mr: number, nr: num
     if (overwrite) for (let j = 0; j < nr; j++) c[row + j] = tile[i * NR + j];
     else for (let j = 0; j < nr; j++) c[row + j] += tile[i * NR + j];
   }
+}
+
+/** Float64 running sums for rowTimesMatrix, grown to the widest N seen. */
+let rowSums = new Float64Array(0);
+
+/** c[0..N) (+)= a[0..K)·B[K,N] for one row a (stride aStride), reading B in place. */
+function rowTimesMatrix(c: FloatArray, cOffset: number, a: FloatArray, aOffset: number, aStride: number,
+  b: FloatArray, bOffset: number, rowStride: number, colStride: number, N: number, K: number, accumulate: boolean): void {
+  if (Math.abs(rowStride) <= Math.abs(colStride)) {
+    // Columns of B are contiguous (e.g. a transposed weight): dot products, four columns at a time.
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0, ak = aOffset, bk = bOffset + j * colStride; k < K; k++, ak += aStride, bk += rowStride) {
+        const x = a[ak];
+        s0 += x * b[bk];
+        s1 += x * b[bk + colStride];
+        s2 += x * b[bk + 2 * colStride];
+        s3 += x * b[bk + 3 * colStride];
+      }
+      const o = cOffset + j;
+      if (accumulate) { c[o] += s0; c[o + 1] += s1; c[o + 2] += s2; c[o + 3] += s3; }
+      else { c[o] = s0; c[o + 1] = s1; c[o + 2] = s2; c[o + 3] = s3; }
+    }
+    for (; j < N; j++) {
+      let s = 0;
+      for (let k = 0, ak = aOffset, bk = bOffset + j * colStride; k < K; k++, ak += aStride, bk += rowStride) s += a[ak] * b[bk];
+      c[cOffset + j] = accumulate ? c[cOffset + j] + s : s;
+    }
+    return;
+  }
+  // Rows of B are contiguous: add a[k]·(row k of B) into a float64 row, four rows of B per pass.
+  if (rowSums.length < N) rowSums = new Float64Array(N);
+  const sums = rowSums;
+  for (let j = 0; j < N; j++) sums[j] = accumulate ? c[cOffset + j] : 0;
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const x0 = a[aOffset + k * aStride], x1 = a[aOffset + (k + 1) * aStride];
+    const x2 = a[aOffset + (k + 2) * aStride], x3 = a[aOffset + (k + 3) * aStride];
+    const r0 = bOffset + k * rowStride;
+    for (let j = 0, s = r0; j < N; j++, s += colStride) {
+      sums[j] += x0 * b[s] + x1 * b[s + rowStride] + x2 * b[s + 2 * rowStride] + x3 * b[s + 3 * rowStride];
+    }
+  }
+  for (; k < K; k++) {
+    const x = a[aOffset + k * aStride];
+    for (let j = 0, s = bOffset + k * rowStride; j < N; j++, s += colStride) sums[j] += x * b[s];
+  }
+  for (let j = 0; j < N; j++) c[cOffset + j] = sums[j];
 }

@@ -23,19 +23,21 @@ function rng(seed: number): () => number {
 
 /** An operand of logical shape rows×cols stored with the given layout inside a larger buffer. */
 interface Operand { data: FloatArray; offset: number; rowStride: number; colStride: number }
-type Layout = 'rowMajor' | 'transposed' | 'broadcastRows' | 'broadcastCols';
+type Layout = 'rowMajor' | 'transposed' | 'broadcastRows' | 'broadcastCols' | 'reversedRows';
 
 function operand(dtype: DType, rows: number, cols: number, layout: Layout, offset: number, random: () => number): Operand {
   // rowMajor: [rows, cols]; transposed: stored as [cols, rows] (a transpose view);
-  // broadcastRows: one stored row repeated (row stride 0); broadcastCols: one stored column repeated.
+  // broadcastRows: one stored row repeated (row stride 0); broadcastCols: one stored column repeated;
+  // reversedRows: row-major with the rows in reverse order (negative row stride, like a flipped view).
   const stored = layout === 'broadcastRows' ? cols : layout === 'broadcastCols' ? rows : rows * cols;
   const data = make(dtype, offset + stored + 3);
   for (let i = 0; i < data.length; i++) data[i] = random() * 2 - 1;
   const strides: Record<Layout, [number, number]> = {
-    rowMajor: [cols, 1], transposed: [1, rows], broadcastRows: [0, 1], broadcastCols: [1, 0],
+    rowMajor: [cols, 1], transposed: [1, rows], broadcastRows: [0, 1], broadcastCols: [1, 0], reversedRows: [-cols, 1],
   };
   const [rowStride, colStride] = strides[layout];
-  return { data, offset, rowStride, colStride };
+  const first = layout === 'reversedRows' ? offset + (rows - 1) * cols : offset;
+  return { data, offset: first, rowStride, colStride };
 }
 
 const at = (x: Operand, i: number, j: number): number => x.data[x.offset + i * x.rowStride + j * x.colStride];
@@ -116,6 +118,26 @@ t('broadcast (stride-0) rows and columns', () => {
   }
 });
 
+t('negative strides (reversed rows)', () => {
+  for (const dtype of dtypes) {
+    for (const [M, N, K] of [[1, 9, 7], [2, 5, 9], [17, 9, 33]]) {
+      check(dtype, M, N, K, { aLayout: 'reversedRows', bLayout: 'reversedRows', aOffset: 1, bOffset: 2 });
+      check(dtype, M, N, K, { aLayout: 'transposed', bLayout: 'reversedRows' });
+    }
+  }
+});
+
+t('one or two rows (the unpacked path), both B layouts, with accumulate', () => {
+  for (const dtype of dtypes) {
+    for (const M of [1, 2]) for (const bLayout of ['rowMajor', 'transposed'] as Layout[]) {
+      for (const [N, K] of [[1, 1], [3, 5], [4, 4], [9, 7], [130, 257]]) {
+        check(dtype, M, N, K, { bLayout, accumulate: false, cOffset: 3 });
+        check(dtype, M, N, K, { bLayout, accumulate: true, aLayout: 'transposed' });
+      }
+    }
+  }
+});
+
 t('accumulate adds into C; without it C is overwritten', () => {
   for (const dtype of dtypes) {
     for (const [M, N, K] of [[1, 1, 1], [5, 7, 3], [64, 65, 300]]) {
@@ -144,7 +166,7 @@ t('float64 results are float64-accurate (not rounded through float32)', () => {
 });
 
 t('property: random shapes, strides and transpositions match the naive loop', () => {
-  const layout = fc.constantFrom<Layout>('rowMajor', 'transposed', 'broadcastRows', 'broadcastCols');
+  const layout = fc.constantFrom<Layout>('rowMajor', 'transposed', 'broadcastRows', 'broadcastCols', 'reversedRows');
   fc.assert(
     fc.property(
       fc.constantFrom<DType>('float32', 'float64'),
