@@ -62,10 +62,13 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
 
 type GradRule = (g: Tensor, a: Operand, b: Operand, y: Tensor) => Tensor;
 
-function binaryOp(name: BinaryName, doc: string, rules?: [GradRule, GradRule], domain?: (d: Draw) => [Tensor, Tensor]): (a: Operand, b: Operand) => Tensor {
+/** `backwardKernels`: what the gradient rules dispatch to besides 'sum' (un-broadcasting). */
+function binaryOp(
+  name: BinaryName, doc: string, rules?: [GradRule, GradRule], domain?: (d: Draw) => [Tensor, Tensor], backwardKernels: string[] = [],
+): (a: Operand, b: Operand) => Tensor {
   return defineOp(
     {
-      name, doc, kernels: [name], differentiable: rules !== undefined,
+      name, doc, kernels: rules ? [...new Set([name, 'sum', ...backwardKernels])] : [name], differentiable: rules !== undefined,
       domain: rules && domain ? (d, op) => ({ inputs: domain(d), run: ([a, b]) => op(a, b) }) : undefined,
     },
     (a: Operand, b: Operand) => {
@@ -102,17 +105,19 @@ const pairDomain = (lo: number, hi: number, loB = lo, hiB = hi, optsA?: ValueOpt
 };
 
 export const add = binaryOp('add', 'a + b', [(g) => g, (g) => g], pairDomain(-3, 3));
-export const sub = binaryOp('sub', 'a − b', [(g) => g, (g) => neg(g)], pairDomain(-3, 3));
+export const sub = binaryOp('sub', 'a − b', [(g) => g, (g) => neg(g)], pairDomain(-3, 3), ['neg']);
 export const mul = binaryOp('mul', 'a · b', [(g, _a, b) => mul(g, b), (g, a) => mul(g, a)], pairDomain(-3, 3));
 export const div = binaryOp(
   'div', 'a / b',
   [(g, _a, b) => div(g, b), (g, _a, b, y) => neg(mul(g, div(y, b)))],
   pairDomain(-3, 3, 0.5, 3),
+  ['mul', 'neg'],
 );
 export const pow = binaryOp(
   'pow', 'aᵇ (a > 0 where b is not an integer)',
   [(g, a, b) => mul(g, mul(b, pow(a, b instanceof Tensor ? sub(b, 1) : b - 1))), (g, a, _b, y) => mul(g, mul(y, log(a as Tensor)))],
   pairDomain(0.2, 3, -2, 2),
+  ['mul', 'sub', 'log'],
 );
 // Ties send half the gradient each way, the mean of the two one-sided derivatives.
 const firstWins = (a: Operand, b: Operand, cmp: typeof gt) => add(cmp(a, b), mul(eq(a, b), 0.5));
@@ -120,11 +125,13 @@ export const maximum = binaryOp(
   'maximum', 'elementwise max (ties split the gradient)',
   [(g, a, b) => mul(g, firstWins(a, b, gt)), (g, a, b) => mul(g, firstWins(b, a, gt))],
   pairDomain(-3, 3, -3, 3, { grid: 'even' }, { grid: 'odd' }),
+  ['gt', 'eq', 'add', 'mul'],
 );
 export const minimum = binaryOp(
   'minimum', 'elementwise min (ties split the gradient)',
   [(g, a, b) => mul(g, firstWins(a, b, lt)), (g, a, b) => mul(g, firstWins(b, a, lt))],
   pairDomain(-3, 3, -3, 3, { grid: 'even' }, { grid: 'odd' }),
+  ['lt', 'eq', 'add', 'mul'],
 );
 export const eq = binaryOp('eq', '1 where a = b else 0 (no gradient)');
 export const ne = binaryOp('ne', '1 where a ≠ b else 0 (no gradient)');
@@ -138,7 +145,7 @@ export const ge = binaryOp('ge', '1 where a ≥ b else 0 (no gradient)');
 /** cond ? a : b elementwise (cond nonzero means true), all three broadcast together. */
 export const where = defineOp(
   {
-    name: 'where', doc: 'cond ? a : b, broadcasting', kernels: ['where'], differentiable: true,
+    name: 'where', doc: 'cond ? a : b, broadcasting', kernels: ['where', 'sum'], differentiable: true,
     domain: (d, where) => {
       const [sc, sa, sb] = d.broadcastable(3);
       const cond = d.ids(sc, 2);

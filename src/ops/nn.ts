@@ -110,19 +110,20 @@ export const layerNorm = defineOp(
     for (const p of [weight, bias]) {
       if (p && !sameShape(p.shape, [C])) throw new Error(`layerNorm: weight and bias must have shape [${C}] for input ${fmt(x.shape)}, got ${fmt(p.shape)}`);
     }
-    const params = weight && bias ? [weight, bias] : [];
-    expectSameDType('layerNorm', [x, ...params]);
+    expectSameDType('layerNorm', [x, ...(weight && bias ? [weight, bias] : [])]);
+    // The kernels index rows and parameters directly, so they take contiguous copies (views are free).
+    const params = weight && bias ? [contiguous(weight), contiguous(bias)] : [];
     const xc = contiguous(x);
     const rows = x.shape.slice(0, -1);
     const attrs = { eps: options.eps ?? 1e-5 };
     const [y, mean, rstd] = runKernel('layerNorm', 'layerNorm', [xc, ...params], [{ shape: x.shape }, { shape: rows }, { shape: rows }], attrs);
     return {
       out: y,
-      saved: [xc, mean, rstd],
+      saved: [xc, mean, rstd, ...params],
       backward: (g) => {
         const gc = contiguous(g);
         const outs = [{ shape: x.shape }, ...params.map(() => ({ shape: [C] }))];
-        return runKernel('layerNorm backward', 'layerNormBackward', [gc, xc, mean, rstd, ...(weight ? [weight] : [])], outs, attrs);
+        return runKernel('layerNorm backward', 'layerNormBackward', [gc, xc, mean, rstd, ...params.slice(0, 1)], outs, attrs);
       },
     };
   },
