@@ -15,13 +15,15 @@ function rowwise(log: boolean): Kernel {
       for (let j = 0; j < n; j++) if (src[s + j] > max) max = src[s + j];
       if (max === -Infinity) max = 0; // a fully masked row: keep exp(-inf - 0) = 0 rather than NaN from -inf - -inf
       let sum = 0;
-      for (let j = 0; j < n; j++) sum += Math.exp(src[s + j] - max);
       if (log) {
+        for (let j = 0; j < n; j++) sum += Math.exp(src[s + j] - max);
         const lse = max + Math.log(sum);
         for (let j = 0; j < n; j++) dst[d + j] = src[s + j] - lse;
       } else {
+        // exp once per element: store it, then scale (exp dominates the cost of this kernel).
+        for (let j = 0; j < n; j++) sum += dst[d + j] = Math.exp(src[s + j] - max);
         const inv = 1 / sum;
-        for (let j = 0; j < n; j++) dst[d + j] = Math.exp(src[s + j] - max) * inv;
+        for (let j = 0; j < n; j++) dst[d + j] *= inv;
       }
     }
   };
