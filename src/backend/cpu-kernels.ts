@@ -3,6 +3,7 @@
 import { matmulKernels } from '../../kernels/cpu/batched-matmul.ts';
 import { crossEntropyKernels } from '../../kernels/cpu/cross-entropy.ts';
 import { elementwiseKernels } from '../../kernels/cpu/elementwise.ts';
+import { hybridScanKernels } from '../../kernels/cpu/hybrid-scan.ts';
 import { indexKernels } from '../../kernels/cpu/index-select.ts';
 import { layerNormKernels } from '../../kernels/cpu/layer-norm.ts';
 import { reduceKernels } from '../../kernels/cpu/reduce.ts';
@@ -18,5 +19,6 @@ export function cpuKernels(): Record<string, Kernel> {
     ...layerNormKernels(),
     ...crossEntropyKernels(),
     ...indexKernels(),
+    ...hybridScanKernels(),
   };
 }
