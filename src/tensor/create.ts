@@ -1,6 +1,7 @@
 // Creating tensors: from nested arrays or typed arrays, constants, ranges, and seeded random values.
 
 import { getBackend } from '../backend/backend.ts';
+import '../backend/cpu.ts'; // the CPU backend is always registered, whatever the entry point
 import { allocArray, dtypeOfArray, type DType, type TypedArray } from './dtype.ts';
 import { defaultGenerator, type Generator } from './random.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';

@@ -79,7 +79,7 @@ t('parameters are named like the PyTorch state dict and load strictly', () => {
 
 t('Linear is x·Wᵀ + b with PyTorch layout and N(0, 0.02²) init', () => {
   const lin = new Linear(300, 200, { generator: new I.Generator(1) });
-  const w = lin.weight.data();
+  const w = Array.from(lin.weight.data());
   const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
   assert.ok(Math.abs(std - 0.02) < 0.001, String(std));
   assert.equal(lin.bias!.toArray(), new Array(200).fill(0));
