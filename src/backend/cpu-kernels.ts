@@ -8,6 +8,7 @@ import { indexKernels } from '../../kernels/cpu/index-select.ts';
 import { layerNormKernels } from '../../kernels/cpu/layer-norm.ts';
 import { reduceKernels } from '../../kernels/cpu/reduce.ts';
 import { softmaxKernels } from '../../kernels/cpu/softmax.ts';
+import { wkvKernels } from '../../kernels/cpu/wkv.ts';
 import type { Kernel } from './backend.ts';
 
 export function cpuKernels(): Record<string, Kernel> {
@@ -20,5 +21,6 @@ export function cpuKernels(): Record<string, Kernel> {
     ...crossEntropyKernels(),
     ...indexKernels(),
     ...hybridScanKernels(),
+    ...wkvKernels(),
   };
 }
