@@ -13,18 +13,25 @@
 //
 // Shapes (all inputs contiguous): u (B,T,C), w (C), A (N,N), B (N,C), C (C,N), D (C), h0 (B,C),
 // s0 (B,N). Glossary: B batch, T time, C channels (d_model), N state size (d_state).
-// Speed: plain loops over typed arrays, every mat-vec inlined, no allocation inside the time loop
-// (the per-call scratch is O(C·N)). The recurrent state and all parameter gradients are carried in
-// float64 scratch whatever the dtype, so float32 runs round only once per stored value. The backward
-// fuses each rank-1 gradient update into the mat-vec that reads the same matrix row.
+//
+// Speed. Only the N×N mat-vec A s_{t−1} (and Aᵀ g_s_{t+1} backward) and the C-wide EMA are truly
+// sequential. Every product with B or C is independent of the recurrence, so it runs for all B·T steps
+// at once as one matrix product through the packed, register-blocked matmulInto (kernels/cpu/matmul.ts):
+//   forward   Q = U Bᵀ (B·u_t for every t),  Y = S Cᵀ + D ⊙ H
+//   backward  P = G_y C (Cᵀ g_y_t),  G_u = G_s B + (1 − w) ⊙ G_h,  ∂B = G_sᵀ U,  ∂C = G_yᵀ S,  ∂A per row b
+// (U, S, G_y, G_s: the (B·T)-row matrices whose rows are u_t, s_t, g_y_t, g_s_t). The time loops are plain
+// loops over typed arrays with the mat-vecs inlined and no allocation; the per-call scratch is O(B·T·N).
+// The recurrent state, S, G_s and every parameter gradient are float64 whatever the dtype, so float32
+// runs round once per stored value.
 
 import type { Kernel, View } from '../../src/backend/backend.ts';
 import type { TypedArray } from '../../src/tensor/dtype.ts';
+import { matmulInto, type FloatArray } from './matmul.ts';
 
 /** The view's elements as a flat array (a subarray, no copy); views are contiguous here. */
-const flat = (v: View): TypedArray => {
+const flat = (v: View): FloatArray => {
   const size = v.shape.reduce((p, q) => p * q, 1);
-  return (v.storage.data as TypedArray).subarray(v.offset, v.offset + size) as TypedArray;
+  return (v.storage.data as TypedArray).subarray(v.offset, v.offset + size) as FloatArray;
 };
 
 /**
@@ -35,48 +42,44 @@ const hybridScan: Kernel = (inputs, outputs) => {
   const [uV, wV, aV, bV, cV, dV, h0V, s0V] = inputs;
   const [yV, hsV, ssV, hLastV, sLastV] = outputs;
   const [batch, T, C] = uV.shape;
-  const N = aV.shape[0];
+  const N = aV.shape[0], rows = batch * T;
   const U = flat(uV), W = flat(wV), A = flat(aV), Bm = flat(bV), Cm = flat(cV), D = flat(dV);
   const H0 = flat(h0V), S0 = flat(s0V);
   const Y = flat(yV), HS = flat(hsV), SS = flat(ssV), HL = flat(hLastV), SL = flat(sLastV);
 
+  // Q = U Bᵀ: row (b,t) is B u_t. S (float64) receives s_t = A s_{t−1} + B u_t row by row, in place of Q.
+  const S = new Float64Array(rows * N);
+  matmulInto(S, 0, U, 0, C, 1, Bm, 0, 1, C, rows, N, C, false);
   const h = new Float64Array(C);
-  let s = new Float64Array(N), sNext = new Float64Array(N);
   for (let b = 0; b < batch; b++) {
     for (let c = 0; c < C; c++) h[c] = H0[b * C + c];
-    for (let n = 0; n < N; n++) s[n] = S0[b * N + n];
     for (let t = 0; t < T; t++) {
       const ut = (b * T + t) * C; // start of u_t, h_t and y_t
-      const st = (b * T + t) * N; // start of s_t
-      // h_t = w ⊙ h_{t−1} + (1 − w) ⊙ u_t
+      const st = (b * T + t) * N; // start of s_t (holding B u_t until overwritten)
+      // h_t = w ⊙ h_{t−1} + (1 − w) ⊙ u_t;  y_t starts as D ⊙ h_t
       for (let c = 0; c < C; c++) {
         const wc = W[c];
         const hc = wc * h[c] + (1 - wc) * U[ut + c];
         h[c] = hc;
         HS[ut + c] = hc;
+        Y[ut + c] = D[c] * hc;
       }
-      // s_t = A s_{t−1} + B u_t  (row n of A, then row n of B)
+      // s_t = A s_{t−1} + B u_t: row n of A against s_{t−1} (the previous row of S, or s0)
+      const sp = t > 0 ? S : S0, spAt = t > 0 ? st - N : b * N;
       for (let n = 0; n < N; n++) {
-        let acc = 0;
+        let acc = S[st + n];
         const ar = n * N;
-        for (let m = 0; m < N; m++) acc += A[ar + m] * s[m];
-        const br = n * C;
-        for (let c = 0; c < C; c++) acc += Bm[br + c] * U[ut + c];
-        sNext[n] = acc;
-        SS[st + n] = acc;
-      }
-      const tmp = s; s = sNext; sNext = tmp;
-      // y_t = C s_t + D ⊙ h_t
-      for (let c = 0; c < C; c++) {
-        let acc = D[c] * h[c];
-        const cr = c * N;
-        for (let n = 0; n < N; n++) acc += Cm[cr + n] * s[n];
-        Y[ut + c] = acc;
+        for (let m = 0; m < N; m++) acc += A[ar + m] * sp[spAt + m];
+        S[st + n] = acc;
       }
     }
     for (let c = 0; c < C; c++) HL[b * C + c] = h[c];
-    for (let n = 0; n < N; n++) SL[b * N + n] = s[n];
+    const last = (b * T + T - 1) * N;
+    for (let n = 0; n < N; n++) SL[b * N + n] = T > 0 ? S[last + n] : S0[b * N + n];
   }
+  SS.set(S);
+  // y_t += C s_t for every step at once: Y += S Cᵀ.
+  matmulInto(Y, 0, S, 0, N, 1, Cm, 0, 1, N, rows, C, N, true);
 };
 
 /**
@@ -87,7 +90,7 @@ const hybridScanBackward: Kernel = (inputs, outputs) => {
   const [gyV, uV, wV, aV, bV, cV, dV, h0V, s0V, hsV, ssV] = inputs;
   const [guV, gwV, gaV, gbV, gcV, gdV, gh0V, gs0V] = outputs;
   const [batch, T, C] = uV.shape;
-  const N = aV.shape[0];
+  const N = aV.shape[0], rows = batch * T;
   const GY = flat(gyV), U = flat(uV), W = flat(wV), A = flat(aV), Bm = flat(bV), Cm = flat(cV), D = flat(dV);
   const H0 = flat(h0V), S0 = flat(s0V), HS = flat(hsV), SS = flat(ssV);
   const GU = flat(guV), GH0 = flat(gh0V), GS0 = flat(gs0V);
@@ -95,66 +98,56 @@ const hybridScanBackward: Kernel = (inputs, outputs) => {
   // Parameter gradients, summed over batch and time in float64.
   const gw = new Float64Array(C), gA = new Float64Array(N * N), gB = new Float64Array(N * C);
   const gC = new Float64Array(C * N), gD = new Float64Array(C);
-  // Per-step scratch: g_h (carried), g_s_t and g_s_{t+1}, the row ∂u_t.
-  const gh = new Float64Array(C), gu = new Float64Array(C);
-  let gs = new Float64Array(N), gsNext = new Float64Array(N);
+  const gh = new Float64Array(C); // g_h_{t+1}, then g_h_t
+  const At = new Float64Array(N * N); // Aᵀ, so Aᵀ g reads rows
+  for (let n = 0; n < N; n++) for (let m = 0; m < N; m++) At[n * N + m] = A[m * N + n];
 
+  // G_s: row (b,t) starts as Cᵀ g_y_t (P = G_y C) and becomes g_s_t = Cᵀ g_y_t + Aᵀ g_s_{t+1}.
+  const GS = new Float64Array(rows * N);
+  matmulInto(GS, 0, GY, 0, C, 1, Cm, 0, N, 1, rows, N, C, false);
   for (let b = 0; b < batch; b++) {
     gh.fill(0);
-    gsNext.fill(0);
     for (let t = T - 1; t >= 0; t--) {
-      const ut = (b * T + t) * C; // u_t, h_t, g_y_t
-      const st = (b * T + t) * N; // s_t
-      const hp = t > 0 ? HS : H0, hpAt = t > 0 ? ut - C : b * C; // h_{t−1}
-      const sp = t > 0 ? SS : S0, spAt = t > 0 ? st - N : b * N; // s_{t−1}
-      // g_s_t = Aᵀ g_s_{t+1} + Cᵀ g_y_t
-      for (let n = 0; n < N; n++) gs[n] = 0;
-      for (let m = 0; m < N; m++) {
-        const g = gsNext[m];
-        if (g === 0) continue;
-        const ar = m * N;
-        for (let n = 0; n < N; n++) gs[n] += A[ar + n] * g;
+      const ut = (b * T + t) * C; // u_t, h_t, g_y_t, ∂u_t
+      const st = (b * T + t) * N; // s_t, g_s_t
+      if (t < T - 1) {
+        for (let n = 0; n < N; n++) {
+          let acc = GS[st + n];
+          const ar = n * N;
+          for (let m = 0; m < N; m++) acc += At[ar + m] * GS[st + N + m];
+          GS[st + n] = acc;
+        }
       }
+      // g_h_t = D ⊙ g_y_t + w ⊙ g_h_{t+1};  ∂D += g_y_t ⊙ h_t;  ∂w += g_h_t ⊙ (h_{t−1} − u_t);  ∂u_t starts at (1 − w) ⊙ g_h_t
+      const hp = t > 0 ? HS : H0, hpAt = t > 0 ? ut - C : b * C;
       for (let c = 0; c < C; c++) {
-        const g = GY[ut + c];
-        // g_h_t = D ⊙ g_y_t + w ⊙ g_h_{t+1};  ∂D += g_y_t ⊙ h_t;  ∂w += g_h_t ⊙ (h_{t−1} − u_t);  ∂u_t starts at (1 − w) ⊙ g_h_t
-        const wc = W[c];
+        const g = GY[ut + c], wc = W[c];
         const ghc = D[c] * g + wc * gh[c];
         gh[c] = ghc;
         gD[c] += g * HS[ut + c];
         gw[c] += ghc * (hp[hpAt + c] - U[ut + c]);
-        gu[c] = (1 - wc) * ghc;
-        if (g === 0) continue;
-        // Row c of C: Cᵀ g_y_t into g_s_t, and ∂C += g_y_t s_tᵀ.
-        const cr = c * N;
-        for (let n = 0; n < N; n++) {
-          gs[n] += Cm[cr + n] * g;
-          gC[cr + n] += g * SS[st + n];
-        }
+        GU[ut + c] = (1 - wc) * ghc;
       }
-      // Row n of B: ∂u_t += Bᵀ g_s_t and ∂B += g_s_t u_tᵀ; row n of ∂A += g_s_t s_{t−1}ᵀ.
-      for (let n = 0; n < N; n++) {
-        const g = gs[n];
-        if (g === 0) continue;
-        const br = n * C;
-        for (let c = 0; c < C; c++) {
-          gu[c] += Bm[br + c] * g;
-          gB[br + c] += g * U[ut + c];
-        }
-        const ar = n * N;
-        for (let m = 0; m < N; m++) gA[ar + m] += g * sp[spAt + m];
-      }
-      for (let c = 0; c < C; c++) GU[ut + c] = gu[c];
-      const tmp = gs; gs = gsNext; gsNext = tmp;
     }
-    // The initial state feeds step 1 exactly as h_{t−1}, s_{t−1} feed step t: ∂h0 = w ⊙ g_h_1, ∂s0 = Aᵀ g_s_1.
+    // ∂A += Σ_t g_s_t s_{t−1}ᵀ: t ≥ 2 as one product of this row's G_s and S shifted by one step, t = 1 with s0.
+    if (T > 1) matmulInto(gA, 0, GS, (b * T + 1) * N, 1, N, SS, b * T * N, N, 1, N, N, T - 1, true);
+    // The initial state feeds step 1 as h_{t−1}, s_{t−1} feed step t: ∂h0 = w ⊙ g_h_1, ∂s0 = Aᵀ g_s_1.
+    const first = b * T * N;
     for (let c = 0; c < C; c++) GH0[b * C + c] = W[c] * gh[c];
     for (let n = 0; n < N; n++) {
       let acc = 0;
-      for (let m = 0; m < N; m++) acc += A[m * N + n] * gsNext[m];
+      const g = T > 0 ? GS[first + n] : 0;
+      for (let m = 0; m < N; m++) {
+        gA[n * N + m] += g * S0[b * N + m];
+        acc += T > 0 ? At[n * N + m] * GS[first + m] : 0;
+      }
       GS0[b * N + n] = acc;
     }
   }
+  // The products with B and C, for every step at once.
+  matmulInto(GU, 0, GS, 0, N, 1, Bm, 0, C, 1, rows, C, N, true); // ∂u_t += Bᵀ g_s_t
+  matmulInto(gB, 0, GS, 0, 1, N, U, 0, C, 1, N, C, rows, false); // ∂B = Σ g_s_t u_tᵀ
+  matmulInto(gC, 0, GY, 0, 1, C, SS, 0, N, 1, C, N, rows, false); // ∂C = Σ g_y_t s_tᵀ
   flat(gwV).set(gw);
   flat(gaV).set(gA);
   flat(gbV).set(gB);
