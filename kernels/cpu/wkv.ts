@@ -24,9 +24,10 @@
 //   α ← α·f1 + ĝ·e1;   β ← β·f1 − ĝ·y_t·e1;   π ← [o_t = u+p]·G_o + [p' = w+p]·π
 // and at t = 0: d a₀ = α, d b₀ = β, d p₀ = α·a₀ + β·b₀ + π;  dtimeDecay = dw·w, dtimeFirst = du.
 //
-// Layout: k, v, y (B, T, C) contiguous; the loops run b, t, c so the inner loop walks channels
-// contiguously; the per-channel state and adjoints live in Float64Array scratch (one allocation per
-// call, none per step), and the parameter gradients accumulate in float64.
+// Layout: k, v, y (B, T, C) contiguous; the loops run b, t, c so the inner loop (forwardStep,
+// backwardStep: one time step over all channels) walks channels contiguously; the per-channel state
+// and adjoints live in Float64Array scratch (one allocation per call, none per step), and the
+// parameter gradients accumulate in float64. Cost: two exp per element forward, two backward.
 
 import type { Kernel, View } from '../../src/backend/backend.ts';
 import type { TypedArray } from '../../src/tensor/dtype.ts';
@@ -50,9 +51,45 @@ function params(td: View, tf: View, C: number): [Float64Array, Float64Array] {
 }
 
 /**
+ * One time step of the forward over C channels: reads k, v at ko, vo, writes y at yo, updates the
+ * state (aa, bb, pp) in place; with `save`, first stores the state before the step at so.
+ * (A function of its own so V8 optimises the hot loop in isolation.)
+ */
+function forwardStep(
+  ks: TypedArray, ko: number, vs: TypedArray, vo: number, ys: TypedArray, yo: number,
+  aa: Float64Array, bb: Float64Array, pp: Float64Array, u: Float64Array, w: Float64Array, C: number,
+  save: TypedArray[] | null, so: number,
+): void {
+  if (save) {
+    const [as, bs, ps] = save;
+    for (let c = 0; c < C; c++) {
+      as[so + c] = aa[c]; bs[so + c] = bb[c]; ps[so + c] = pp[c];
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    const kt = ks[ko + c], vt = vs[vo + c];
+    const a = aa[c], bq = bb[c], p = pp[c];
+    // output step: ww = u + p, o = max(ww, k) (one of e1, e2 is exactly 1)
+    let ww = u[c] + p, e1 = 1, e2 = 1;
+    if (ww > kt) e2 = Math.exp(kt - ww);
+    else e1 = Math.exp(ww - kt);
+    ys[yo + c] = (a * e1 + vt * e2) / (bq * e1 + e2 + WKV_EPS);
+    // state update: ww = w + p, p' = max(ww, k)
+    ww = w[c] + p;
+    if (ww > kt) {
+      const f2 = Math.exp(kt - ww);
+      aa[c] = a + vt * f2; bb[c] = bq + f2; pp[c] = ww;
+    } else {
+      const f1 = Math.exp(ww - kt);
+      aa[c] = a * f1 + vt; bb[c] = bq * f1 + 1; pp[c] = kt;
+    }
+  }
+}
+
+/**
  * inputs: k, v (B, T, C), timeDecay, timeFirst (C), [aa, bb, pp (B, C): the initial state];
  * outputs: y (B, T, C), aa, bb, pp (B, C) (the final state), [aaSeq, bbSeq, ppSeq (B, T, C): the state
- * before each step, for the backward].
+ * before each step, for the backward; all three share one layout, as fresh contiguous outputs do].
  */
 const wkv: Kernel = (inputs, outputs) => {
   const [k, v, td, tf, aa0, bb0, pp0] = inputs;
@@ -60,8 +97,9 @@ const wkv: Kernel = (inputs, outputs) => {
   const [B, T, C] = k.shape;
   const [w, u] = params(td, tf, C);
   const ks = arr(k), vs = arr(v), ys = arr(y);
-  const save = aaSeq !== undefined;
-  const as = save ? arr(aaSeq) : null, bs = save ? arr(bbSeq) : null, ps = save ? arr(ppSeq) : null;
+  const save = aaSeq ? [arr(aaSeq), arr(bbSeq), arr(ppSeq)] : null;
+  if (aaSeq && !(aaSeq.offset === bbSeq.offset && aaSeq.offset === ppSeq.offset)) throw new Error('wkv kernel: aaSeq, bbSeq and ppSeq must share one layout');
+  const so = aaSeq ? aaSeq.offset : 0;
   const aa = new Float64Array(C), bb = new Float64Array(C), pp = new Float64Array(C);
   for (let b = 0; b < B; b++) {
     if (aa0) {
@@ -76,30 +114,7 @@ const wkv: Kernel = (inputs, outputs) => {
     }
     for (let t = 0; t < T; t++) {
       const row = (b * T + t) * C;
-      const ko = k.offset + row, vo = v.offset + row, yo = y.offset + row;
-      for (let c = 0; c < C; c++) {
-        const kt = ks[ko + c], vt = vs[vo + c];
-        const a = aa[c], bq = bb[c], p = pp[c];
-        if (save) {
-          as![aaSeq.offset + row + c] = a;
-          bs![bbSeq.offset + row + c] = bq;
-          ps![ppSeq.offset + row + c] = p;
-        }
-        // output step: ww = u + p, o = max(ww, k) (one of e1, e2 is exactly 1)
-        let ww = u[c] + p, e1 = 1, e2 = 1;
-        if (ww > kt) e2 = Math.exp(kt - ww);
-        else e1 = Math.exp(ww - kt);
-        ys[yo + c] = (a * e1 + vt * e2) / (bq * e1 + e2 + WKV_EPS);
-        // state update: ww = w + p, p' = max(ww, k)
-        ww = w[c] + p;
-        if (ww > kt) {
-          const f2 = Math.exp(kt - ww);
-          aa[c] = a + vt * f2; bb[c] = bq + f2; pp[c] = ww;
-        } else {
-          const f1 = Math.exp(ww - kt);
-          aa[c] = a * f1 + vt; bb[c] = bq * f1 + 1; pp[c] = kt;
-        }
-      }
+      forwardStep(ks, k.offset + row, vs, v.offset + row, ys, y.offset + row, aa, bb, pp, u, w, C, save, so + row);
     }
     const aO = arr(aaOut), bO = arr(bbOut), pO = arr(ppOut);
     for (let c = 0; c < C; c++) {
@@ -115,11 +130,66 @@ const wkv: Kernel = (inputs, outputs) => {
  * forward's per-step states); outputs: dk, dv (B, T, C), dtimeDecay, dtimeFirst (C), [daa, dbb, dpp (B, C)].
  * y is recomputed from the saved state (so the op never has to keep its own output alive).
  */
+/**
+ * One time step of the backward over C channels (t descending): reads dy, k, v at go, ko, vo and the
+ * saved state before the step at so, writes dk, dv at dko, dvo, accumulates du, dw, and moves the
+ * adjoints (alpha, beta, pi) from after the step to before it.
+ */
+function backwardStep(
+  gs: TypedArray, go: number, ks: TypedArray, ko: number, vs: TypedArray, vo: number,
+  as: TypedArray, bs: TypedArray, ps: TypedArray, so: number, dks: TypedArray, dko: number, dvs: TypedArray, dvo: number,
+  alpha: Float64Array, beta: Float64Array, pi: Float64Array, du: Float64Array, dw: Float64Array, u: Float64Array, w: Float64Array, C: number,
+): void {
+  for (let c = 0; c < C; c++) {
+    const kt = ks[ko + c], vt = vs[vo + c], a = as[so + c], bq = bs[so + c], p = ps[so + c];
+    // output step, recomputed exactly as in the forward
+    let ww = u[c] + p, e1 = 1, e2 = 1;
+    const pastO = ww > kt;
+    if (pastO) e2 = Math.exp(kt - ww);
+    else e1 = Math.exp(ww - kt);
+    const inv = 1 / (bq * e1 + e2 + WKV_EPS);
+    const yt = (a * e1 + vt * e2) * inv;
+    const gh = gs[go + c] * inv;
+    let gk = gh * e2 * (vt - yt);
+    let gv = gh * e2;
+    let gu = gh * e1 * (a - yt * bq);
+    const gO = -gh * yt * WKV_EPS; // dL/do_t: the only way the shift o_t enters the function
+    let piPrev = 0;
+    if (pastO) { gu += gO; piPrev = gO; } else gk += gO;
+    // state update: adjoints α, β, π of the state after step t
+    ww = w[c] + p;
+    const al = alpha[c], be = beta[c], pn = pi[c];
+    let f1 = 1, f2 = 1, gw = 0;
+    if (ww > kt) {
+      f2 = Math.exp(kt - ww);
+      gw = pn; piPrev += pn; // p' = w + p
+    } else {
+      f1 = Math.exp(ww - kt);
+      gk += pn; // p' = k_t
+    }
+    gv += al * f2;
+    gk += (al * vt + be) * f2;
+    dw[c] += gw + (al * a + be * bq) * f1;
+    du[c] += gu;
+    alpha[c] = al * f1 + gh * e1;
+    beta[c] = be * f1 - gh * yt * e1;
+    pi[c] = piPrev;
+    dks[dko + c] = gk;
+    dvs[dvo + c] = gv;
+  }
+}
+
+/**
+ * inputs: dy (B, T, C), k, v (B, T, C), timeDecay, timeFirst (C), aaSeq, bbSeq, ppSeq (B, T, C) (the
+ * forward's per-step states, one layout); outputs: dk, dv (B, T, C), dtimeDecay, dtimeFirst (C),
+ * [daa, dbb, dpp (B, C)]. y is recomputed from the saved state (so the op never keeps its own output alive).
+ */
 const wkvBackward: Kernel = (inputs, outputs) => {
   const [dy, k, v, td, tf, aaSeq, bbSeq, ppSeq] = inputs;
   const [dk, dv, dtd, dtf, daa, dbb, dpp] = outputs;
   const [B, T, C] = k.shape;
   const [w, u] = params(td, tf, C);
+  if (!(aaSeq.offset === bbSeq.offset && aaSeq.offset === ppSeq.offset)) throw new Error('wkvBackward kernel: aaSeq, bbSeq and ppSeq must share one layout');
   const gs = arr(dy), ks = arr(k), vs = arr(v), as = arr(aaSeq), bs = arr(bbSeq), ps = arr(ppSeq);
   const dks = arr(dk), dvs = arr(dv);
   const alpha = new Float64Array(C), beta = new Float64Array(C), pi = new Float64Array(C);
@@ -128,46 +198,8 @@ const wkvBackward: Kernel = (inputs, outputs) => {
     alpha.fill(0); beta.fill(0); pi.fill(0);
     for (let t = T - 1; t >= 0; t--) {
       const row = (b * T + t) * C;
-      const go = dy.offset + row, ko = k.offset + row, vo = v.offset + row;
-      const ao = aaSeq.offset + row, bo = bbSeq.offset + row, po = ppSeq.offset + row;
-      const dko = dk.offset + row, dvo = dv.offset + row;
-      for (let c = 0; c < C; c++) {
-        const kt = ks[ko + c], vt = vs[vo + c], a = as[ao + c], bq = bs[bo + c], p = ps[po + c];
-        // output step, recomputed exactly as in the forward
-        let ww = u[c] + p, e1 = 1, e2 = 1;
-        const pastO = ww > kt;
-        if (pastO) e2 = Math.exp(kt - ww);
-        else e1 = Math.exp(ww - kt);
-        const inv = 1 / (bq * e1 + e2 + WKV_EPS);
-        const yt = (a * e1 + vt * e2) * inv;
-        const gh = gs[go + c] * inv;
-        let gk = gh * e2 * (vt - yt);
-        let gv = gh * e2;
-        let gu = gh * e1 * (a - yt * bq);
-        const gO = -gh * yt * WKV_EPS; // dL/do_t: the only way the shift o_t enters the function
-        let piPrev = 0;
-        if (pastO) { gu += gO; piPrev = gO; } else gk += gO;
-        // state update: adjoints α, β, π of the state after step t
-        ww = w[c] + p;
-        const al = alpha[c], be = beta[c], pn = pi[c];
-        let f1 = 1, f2 = 1;
-        if (ww > kt) {
-          f2 = Math.exp(kt - ww);
-          dw[c] += pn; piPrev += pn; // p' = w + p
-        } else {
-          f1 = Math.exp(ww - kt);
-          gk += pn; // p' = k_t
-        }
-        gv += al * f2;
-        gk += (al * vt + be) * f2;
-        dw[c] += (al * a + be * bq) * f1;
-        du[c] += gu;
-        alpha[c] = al * f1 + gh * e1;
-        beta[c] = be * f1 - gh * yt * e1;
-        pi[c] = piPrev;
-        dks[dko + c] = gk;
-        dvs[dvo + c] = gv;
-      }
+      backwardStep(gs, dy.offset + row, ks, k.offset + row, vs, v.offset + row, as, bs, ps, aaSeq.offset + row,
+        dks, dk.offset + row, dvs, dv.offset + row, alpha, beta, pi, du, dw, u, w, C);
     }
     if (daa) {
       const da = arr(daa), db = arr(dbb), dp = arr(dpp);
