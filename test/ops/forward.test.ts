@@ -14,6 +14,7 @@ import {
   neg, exp, log, sqrt, tanh, sigmoid, relu, gelu, silu, softplus, erf,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where,
   sum, mean, max, reshape, permute, concat, matmul, indexSelect, softmax, logSoftmax, crossEntropy, layerNorm, dropout,
+  hybridScan, wkv,
   type Draw, type DType, type FloatDType, type TypedArray, type ValueOptions,
 } from '../../src/index.ts';
 import { tapeDraw } from '../../src/testing/draw.ts';
@@ -552,6 +553,34 @@ const CASES: Record<string, CaseFn> = {
       reference: () => R.layerNorm(x.ref, w?.ref ?? null, b?.ref ?? null, eps ?? 1e-5),
       tol: F64_SUMS,
       tol32: layerNormTolerance(shift),
+    };
+  },
+
+  // The fused recurrences (their own tests go further: chunking, long sequences, carried state).
+  hybridScan: (d) => {
+    const [B, T, C, N] = [d.int(1, 2), d.int(0, 5), d.int(1, 4), d.int(1, 3)];
+    const u = input(d, [B, T, C], -2, 2), w = input(d, [C], 0, 1), D = input(d, [C], -1, 1);
+    const A = input(d, [N, N], -0.5, 0.5), Bm = input(d, [N, C], -1, 1), Cm = input(d, [C, N], -1, 1);
+    const all = [u, w, A, Bm, Cm, D];
+    return {
+      desc: `hybridScan(${all.map(show).join(', ')})`,
+      run: (dt) => hybridScan(...(all.map((x) => materialize(x, dt)) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor])),
+      reference: () => R.hybridScan(u.ref, w.ref, A.ref, Bm.ref, Cm.ref, D.ref),
+      tol: F64_SUMS,
+      tol32: { abs: 1e-4, rel: 1e-4 },
+    };
+  },
+
+  wkv: (d) => {
+    const [B, T, C] = [d.int(1, 2), d.int(0, 6), d.int(1, 3)];
+    const k = input(d, [B, T, C], -3, 3), v = input(d, [B, T, C], -3, 3);
+    const decay = input(d, [C], -8, 1.5), first = input(d, [C], -2, 2);
+    return {
+      desc: `wkv(${[k, v, decay, first].map(show).join(', ')})`,
+      run: (dt) => wkv(materialize(k, dt), materialize(v, dt), materialize(decay, dt), materialize(first, dt)),
+      reference: () => R.wkv(k.ref, v.ref, decay.ref, first.ref),
+      tol: F64_SUMS,
+      tol32: { abs: 1e-4, rel: 1e-4 },
     };
   },
 

@@ -424,10 +424,65 @@ export function dropoutViolation(x: Ref, y: Ref, p: number, training = true, rel
   return null;
 }
 
+/** RWKVMambaHybrid (spec §3.2) with zero initial state: h = w⊙h + (1−w)⊙u, s = A s + B u, y = C s + D⊙h. */
+export function hybridScan(u: Ref, w: Ref, A: Ref, B: Ref, C: Ref, D: Ref): Ref {
+  const [batch, T, ch] = u.shape;
+  const N = A.shape[0];
+  const out = zerosRef(u.shape);
+  for (let b = 0; b < batch; b++) {
+    const h = new Float64Array(ch), s = new Float64Array(N);
+    for (let t = 0; t < T; t++) {
+      const ut = u.data.subarray((b * T + t) * ch, (b * T + t + 1) * ch);
+      const next = new Float64Array(N);
+      for (let i = 0; i < N; i++) {
+        let v = 0;
+        for (let j = 0; j < N; j++) v += A.data[i * N + j] * s[j];
+        for (let c = 0; c < ch; c++) v += B.data[i * ch + c] * ut[c];
+        next[i] = v;
+      }
+      s.set(next);
+      for (let c = 0; c < ch; c++) {
+        h[c] = w.data[c] * h[c] + (1 - w.data[c]) * ut[c];
+        let y = D.data[c] * h[c];
+        for (let i = 0; i < N; i++) y += C.data[c * N + i] * s[i];
+        out.data[(b * T + t) * ch + c] = y;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * RWKV-v4 WKV in open-i3's form (spec §4.2), from its closed form with a fresh state: bonus u on the
+ * past tokens, w = −exp(timeDecay), and the 1e-8 of the original (which sits at the max-shifted scale,
+ * so it is added as 1e-8 · e^{max exponent}).
+ */
+export function wkv(k: Ref, v: Ref, timeDecay: Ref, timeFirst: Ref): Ref {
+  const [batch, T, ch] = k.shape;
+  const out = zerosRef(k.shape);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < ch; c++) {
+      const w = -Math.exp(timeDecay.data[c]), u = timeFirst.data[c];
+      const at = (t: number) => (b * T + t) * ch + c;
+      for (let t = 0; t < T; t++) {
+        // exponents of every term, then the max shift the kernel's recurrence ends up with
+        const exps: number[] = [], vals: number[] = [];
+        for (let i = 0; i < t; i++) { exps.push(u + (t - 1 - i) * w + k.data[at(i)]); vals.push(v.data[at(i)]); }
+        exps.push(k.data[at(t)]); vals.push(v.data[at(t)]);
+        const p = Math.max(...exps, t === 0 ? -1e30 : -Infinity);
+        let num = 0, den = 0;
+        exps.forEach((e, i) => { num += Math.exp(e - p) * vals[i]; den += Math.exp(e - p); });
+        out.data[at(t)] = num / (den + 1e-8);
+      }
+    }
+  }
+  return out;
+}
+
 /** The ops above by op name (dropout's entry is its validity check). */
 export const REFERENCE = {
   neg, exp, log, sqrt, tanh, sigmoid, relu, gelu, silu, softplus, erf,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where,
   sum, mean, max, reshape, permute, expand, slice, contiguous, toDType, concat, matmul, indexSelect,
-  softmax, logSoftmax, crossEntropy, layerNorm, dropout: dropoutViolation,
+  softmax, logSoftmax, crossEntropy, layerNorm, hybridScan, wkv, dropout: dropoutViolation,
 } as const;
