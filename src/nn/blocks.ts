@@ -28,75 +28,65 @@ export abstract class Block extends Module {
   abstract step(x: Tensor, state: BlockState | null): { y: Tensor; state: BlockState };
 }
 
-export class HybridBlock extends Block {
-  readonly kind = 'hybrid';
-  readonly ln1: LayerNorm; readonly hybrid: RWKVMambaHybrid; readonly ln2: LayerNorm; readonly ffn: FeedForward;
+interface Layer { forward(x: Tensor): Tensor }
 
-  constructor(s: BlockSizes, options: InitOptions) {
+/** x ← x + mixer(LN1(x)); x ← x + ffn(LN2(x)). Children are registered in the original's order. */
+abstract class PreNormBlock<M extends Layer & Module, F extends Layer & Module> extends Block {
+  readonly ln1: LayerNorm; readonly mixer: M; readonly ln2: LayerNorm; readonly ffn: F;
+
+  constructor(dim: number, options: InitOptions, mixerName: string, mixer: M, ffn: F) {
     super();
-    this.ln1 = this.child('ln1', new LayerNorm(s.dim, options));
-    this.hybrid = this.child('hybrid', new RWKVMambaHybrid(s.dim, s.stateSize, options));
-    this.ln2 = this.child('ln2', new LayerNorm(s.dim, options));
-    this.ffn = this.child('ffn', new FeedForward(s.dim, s.ffnMult, options));
+    this.ln1 = this.child('ln1', new LayerNorm(dim, options));
+    this.mixer = this.child(mixerName, mixer);
+    this.ln2 = this.child('ln2', new LayerNorm(dim, options));
+    this.ffn = this.child('ffn', ffn);
   }
 
   forward(x: Tensor): Tensor {
-    const h = add(x, this.hybrid.forward(this.ln1.forward(x)));
+    const h = add(x, this.mixer.forward(this.ln1.forward(x)));
     return add(h, this.ffn.forward(this.ln2.forward(h)));
+  }
+}
+
+export class HybridBlock extends PreNormBlock<RWKVMambaHybrid, FeedForward> {
+  readonly kind = 'hybrid';
+
+  constructor(s: BlockSizes, options: InitOptions) {
+    super(s.dim, options, 'hybrid', new RWKVMambaHybrid(s.dim, s.stateSize, options), new FeedForward(s.dim, s.ffnMult, options));
   }
 
   step(x: Tensor, state: BlockState | null) {
-    const mixed = this.hybrid.step(this.ln1.forward(x), state?.kind === 'hybrid' ? state.hybrid : null);
+    const mixed = this.mixer.step(this.ln1.forward(x), state?.kind === 'hybrid' ? state.hybrid : null);
     const h = add(x, mixed.y);
     return { y: add(h, this.ffn.forward(this.ln2.forward(h))), state: { kind: 'hybrid' as const, hybrid: mixed.state } };
   }
 }
 
-export class RWKVBlock extends Block {
+export class RWKVBlock extends PreNormBlock<RWKVTimeMix, RWKVChannelMix> {
   readonly kind = 'rwkv4';
-  readonly ln1: LayerNorm; readonly att: RWKVTimeMix; readonly ln2: LayerNorm; readonly ffn: RWKVChannelMix;
 
   constructor(s: BlockSizes, options: InitOptions) {
-    super();
-    this.ln1 = this.child('ln1', new LayerNorm(s.dim, options));
-    this.att = this.child('att', new RWKVTimeMix(s.dim, options));
-    this.ln2 = this.child('ln2', new LayerNorm(s.dim, options));
-    this.ffn = this.child('ffn', new RWKVChannelMix(s.dim, options));
-  }
-
-  forward(x: Tensor): Tensor {
-    const h = add(x, this.att.forward(this.ln1.forward(x)));
-    return add(h, this.ffn.forward(this.ln2.forward(h)));
+    super(s.dim, options, 'att', new RWKVTimeMix(s.dim, options), new RWKVChannelMix(s.dim, options));
   }
 
   step(x: Tensor, state: BlockState | null) {
     const previous = state?.kind === 'rwkv4' ? state : null;
-    const att = this.att.step(this.ln1.forward(x), previous?.att ?? null);
+    const att = this.mixer.step(this.ln1.forward(x), previous?.att ?? null);
     const h = add(x, att.y);
     const ffn = this.ffn.step(this.ln2.forward(h), previous?.ffnPrevious ?? null);
     return { y: add(h, ffn.y), state: { kind: 'rwkv4' as const, att: att.state, ffnPrevious: ffn.previous } };
   }
 }
 
-export class AttentionBlock extends Block {
+export class AttentionBlock extends PreNormBlock<CausalSelfAttention, FeedForward> {
   readonly kind = 'attention';
-  readonly ln1: LayerNorm; readonly attn: CausalSelfAttention; readonly ln2: LayerNorm; readonly ffn: FeedForward;
 
   constructor(s: BlockSizes, options: InitOptions) {
-    super();
-    this.ln1 = this.child('ln1', new LayerNorm(s.dim, options));
-    this.attn = this.child('attn', new CausalSelfAttention(s.dim, s.heads, options));
-    this.ln2 = this.child('ln2', new LayerNorm(s.dim, options));
-    this.ffn = this.child('ffn', new FeedForward(s.dim, s.ffnMult, options));
-  }
-
-  forward(x: Tensor): Tensor {
-    const h = add(x, this.attn.forward(this.ln1.forward(x)));
-    return add(h, this.ffn.forward(this.ln2.forward(h)));
+    super(s.dim, options, 'attn', new CausalSelfAttention(s.dim, s.heads, options), new FeedForward(s.dim, s.ffnMult, options));
   }
 
   step(x: Tensor, state: BlockState | null) {
-    const att = this.attn.step(this.ln1.forward(x), state?.kind === 'attention' ? state.cache : null);
+    const att = this.mixer.step(this.ln1.forward(x), state?.kind === 'attention' ? state.cache : null);
     const h = add(x, att.y);
     return { y: add(h, this.ffn.forward(this.ln2.forward(h))), state: { kind: 'attention' as const, cache: att.cache } };
   }
