@@ -51,8 +51,9 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors data'):
 
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
-    // slice() copies into a fresh, aligned ArrayBuffer, so typed-array views are always legal.
-    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end).buffer;
+    // A copy into a fresh, aligned ArrayBuffer, so typed-array views are always legal. (Not
+    // bytes.slice(): on a Node Buffer that is a view into a shared pool, not a copy.)
+    const raw = new Uint8Array(bytes.subarray(dataStart + e.begin, dataStart + e.end)).buffer;
     tensors.set(e.name, tensor(decode(e.dtype, raw, e.name, fail), { shape: e.shape }));
   }
   return { tensors, metadata };

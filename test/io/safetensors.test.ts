@@ -88,6 +88,12 @@ t('a strided view is written in row-major order', () => {
   assert.equal(back.toArray(), [[1, 4], [2, 5], [3, 6]]);
 });
 
+t('a Node Buffer (a view into a shared pool, as fs.readFile gives) reads the same', () => {
+  const file = writeSafetensors([['x', I.tensor([1.5, -2])]]);
+  const pooled = Buffer.from(file); // small Buffers are slices of one pool, at a non-zero offset
+  assert.equal(readSafetensors(pooled).tensors.get('x')!.toArray(), [1.5, -2]);
+});
+
 t('every truncation of a valid file is refused', () => {
   const file = writeSafetensors([['w', I.tensor([[1, 2], [3, 4]])], ['b', I.tensor([5, 6])]], { a: 'b' });
   for (let n = 0; n < file.length; n++) assert.throws(() => readSafetensors(file.subarray(0, n), 'f.safetensors'), /^f\.safetensors: /, `prefix of ${n} bytes`);

@@ -1,0 +1,20 @@
+// tokenizer.json of a model folder: either a Hugging Face byte-level BPE file (the i3-200M tokenizer,
+// spec §4.5) or the i3-80M chunk tokenizer's own JSON (spec §3.9), which the original exporter also
+// names tokenizer.json. The kind is recognised from the content.
+
+import { BpeTokenizer, ChunkTokenizer, parseTokenizerJson, serializeTokenizerJson } from '../tokenizer/index.ts';
+
+export type Tokenizer = BpeTokenizer | ChunkTokenizer;
+
+export function parseTokenizerFile(text: string): Tokenizer {
+  return /^\s*\{\s*"chunk_to_idx"\s*:/.test(text) ? ChunkTokenizer.fromJson(text) : new BpeTokenizer(parseTokenizerJson(text));
+}
+
+export function serializeTokenizerFile(tokenizer: Tokenizer): string {
+  return tokenizer instanceof ChunkTokenizer ? tokenizer.toJson() : serializeTokenizerJson(tokenizer.model);
+}
+
+/** The id of `<EOS>`, where the tokenizer has one (the chunk tokenizer has none, spec §3.7). */
+export function eosId(tokenizer: Tokenizer): number | undefined {
+  return tokenizer instanceof BpeTokenizer ? tokenizer.tokenToId('<EOS>') : undefined;
+}
