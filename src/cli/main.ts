@@ -9,6 +9,7 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   ops: async () => (await import('./ops.ts')).opsCommand,
   tokenizer: async () => (await import('./tokenizer.ts')).tokenizerCommand,
+  train: async () => (await import('./train.ts')).trainCommand,
 };
 
 function usage(): string {
