@@ -9,6 +9,8 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   ops: async () => (await import('./ops.ts')).opsCommand,
   tokenizer: async () => (await import('./tokenizer.ts')).tokenizerCommand,
+  generate: async () => (await import('./generate.ts')).generateCommand,
+  chat: async () => (await import('./chat.ts')).chatCommand,
   train: async () => (await import('./train.ts')).trainCommand,
 };
 

@@ -1,0 +1,23 @@
+// The conversation format of i3's chat data (TinyChat, spec §3.8): each user turn is wrapped as
+// "[INST] … [/INST]" and the model's reply follows it; turns are joined by spaces. The model
+// ends a reply by starting the next "[INST]" (or with <EOS> where the tokenizer has one), so that
+// string is the stop string. When the conversation outgrows the context, the oldest turns go first.
+
+import type { Tokenizer } from '../io/tokenizer-file.ts';
+
+export interface Turn { user: string; reply: string }
+
+export const CHAT_STOP = '[INST]';
+
+export function formatConversation(turns: readonly Turn[], next: string): string {
+  return [...turns.map((t) => `[INST] ${t.user} [/INST] ${t.reply}`), `[INST] ${next} [/INST]`].join(' ');
+}
+
+/** The prompt for `next` after as many recent turns as fit in `budget` tokens. */
+export function fitConversation(tokenizer: Tokenizer, turns: readonly Turn[], next: string, budget: number): { text: string; kept: number } {
+  for (let first = 0; first <= turns.length; first++) {
+    const text = formatConversation(turns.slice(first), next);
+    if (tokenizer.encode(text).length <= budget) return { text, kept: turns.length - first };
+  }
+  throw new Error(`the message is ${tokenizer.encode(formatConversation([], next)).length} tokens with its [INST] markers, more than the ${budget} the context leaves; shorten it`);
+}
