@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   tokenizer: async () => (await import('./tokenizer.ts')).tokenizerCommand,
   generate: async () => (await import('./generate.ts')).generateCommand,
   chat: async () => (await import('./chat.ts')).chatCommand,
+  convert: async () => (await import('./convert.ts')).convertCommand,
   train: async () => (await import('./train.ts')).trainCommand,
 };
 

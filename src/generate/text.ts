@@ -23,7 +23,9 @@ export async function* generateText(model: I3Model, tokenizer: Tokenizer, prompt
   let emitted = 0; // characters of the decoded continuation already yielded
   for await (const id of streamTokens(model, tokenizer.encode(prompt), { ...o, eosId: eosId(tokenizer) })) {
     ids.push(id);
-    const text = tokenizer.decode(ids);
+    // The model's vocabulary may be larger than the tokenizer's (embedding rows padded, or an
+    // untrained model); such an id decodes as <UNK> rather than ending the stream with an error.
+    const text = tokenizer.decode(ids, { unknownIds: 'unk' });
     const stopAt = Math.min(...stops.map((s) => text.indexOf(s, Math.max(0, emitted - s.length + 1))).filter((i) => i >= 0));
     if (Number.isFinite(stopAt)) {
       yield { id, text: text.slice(emitted, stopAt) };
@@ -33,7 +35,7 @@ export async function* generateText(model: I3Model, tokenizer: Tokenizer, prompt
     yield { id, text: text.slice(emitted, Math.max(emitted, settled)) };
     emitted = Math.max(emitted, settled);
   }
-  const rest = tokenizer.decode(ids).slice(emitted);
+  const rest = tokenizer.decode(ids, { unknownIds: 'unk' }).slice(emitted);
   if (rest) yield { id: null, text: rest };
 }
 

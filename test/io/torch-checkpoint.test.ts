@@ -1,14 +1,20 @@
 // PyTorch checkpoints made by real PyTorch 2.11 (scripts/make-torch-fixture.py): the state dicts
 // read back, and our forward on them reproduces the logits PyTorch computed (float32, 1e-4).
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as I from '../../src/index.ts';
 import { configFromStateDict } from '../../src/io/infer-config.ts';
 import { readSafetensors } from '../../src/io/safetensors.ts';
 import { readTorchCheckpoint } from '../../src/io/torch-pickle.ts';
+import { ChunkTokenizer } from '../../src/tokenizer/index.ts';
 
 const t = suite('PyTorch checkpoints');
+const I3 = fileURLToPath(new URL('../../bin/i3.js', import.meta.url));
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/torch/${name}`, import.meta.url));
 const expected = readSafetensors(fixture('logits.safetensors')).tensors;
 
@@ -44,6 +50,20 @@ t('truncated or foreign files are clear errors', () => {
   const file = fixture('hybrid-plain.pt');
   assert.throws(() => readTorchCheckpoint(file.subarray(0, 1000), 'x.pt'), /x\.pt: not a zip archive/);
   assert.throws(() => readTorchCheckpoint(fixture('logits.safetensors'), 'y.pt'), /y\.pt: not a zip archive/);
+});
+
+t('i3 convert writes a model folder that i3 generate runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'i3-convert-'));
+  try {
+    writeFileSync(join(dir, 'tok.json'), new ChunkTokenizer(['<UNK>', 'on', 'ce', ' u', 'po', 'n ', 'a ', 'ti', 'me']).toJson());
+    const run = (args: string[]) => spawnSync(process.execPath, [I3, ...args], { encoding: 'utf8', timeout: 60_000 });
+    const conv = run(['convert', fileURLToPath(new URL('../fixtures/torch/rwkv-wrapped.pt', import.meta.url)), '--out', join(dir, 'm'), '--tokenizer', join(dir, 'tok.json'), '--heads', '2']);
+    assert.is(conv.status, 0, conv.stderr);
+    assert.match(conv.stderr, /rwkv4 rwkv4 attention/);
+    const gen = run(['generate', '--model', join(dir, 'm'), '--prompt', 'once upon a time', '--max-new-tokens', '5']);
+    assert.is(gen.status, 0, gen.stderr);
+    assert.ok(gen.stdout.startsWith('once upon a time'));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 t.run();
