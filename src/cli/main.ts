@@ -15,16 +15,17 @@ const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train.ts')).trainCommand,
 };
 
-function usage(): string {
-  const lines = Object.keys(commands).map((name) => `  i3 ${name}`);
+async function usage(): Promise<string> {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = await Promise.all(Object.entries(commands).map(async ([name, load]) => `  i3 ${name.padEnd(width)}  ${(await load()).summary}`));
   return `usage: i3 <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'i3 <command> --help' for a command's options.`;
 }
 
 const [name, ...rest] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h') {
-  console.log(usage());
+  console.log(await usage());
 } else if (!(name in commands)) {
-  console.error(`i3: unknown command '${name}'.\n\n${usage()}`);
+  console.error(`i3: unknown command '${name}'.\n\n${await usage()}`);
   process.exitCode = 2;
 } else {
   try {
