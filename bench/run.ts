@@ -8,7 +8,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { BenchResult } from './result.ts';
 
-interface FileEntry { date: string; node: string; cpu: string; results: BenchResult[] }
+/** otherCpus: how many CPUs other processes of this machine kept busy, on average, while the file ran
+ *  (Linux only). They slow every figure down, so a value well above 0 means pessimistic numbers. Load
+ *  from outside a virtual machine (a neighbour on the sibling hyperthread) does not show here. */
+interface FileEntry { date: string; node: string; cpu: string; seconds: number; otherCpus: number | null; results: BenchResult[] }
 interface ResultsFile { updated: string; files: Record<string, FileEntry> }
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -20,6 +23,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+/** CPU-seconds spent by all processes so far, from /proc/stat (null where that does not exist). */
+function systemBusySeconds(): number | null {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ = 100 on Linux
+  } catch {
+    return null;
+  }
+}
+const ownBusySeconds = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
 const resultsPath = join(dir, 'results.json');
 const saved: ResultsFile = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : { updated: '', files: {} };
 const cpu = cpus()[0]?.model ?? 'unknown';
@@ -27,15 +41,18 @@ console.log(`node ${process.version}, ${cpu}, ${cpus().length} logical CPUs`);
 
 for (const file of files) {
   console.log(`\n== ${file}`);
-  const started = performance.now();
+  const started = performance.now(), systemBefore = systemBusySeconds(), ownBefore = ownBusySeconds();
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as { run: () => Promise<BenchResult[]> };
   const results = await mod.run();
   const seconds = (performance.now() - started) / 1000;
   console.table(results.map((r) => ({
     name: r.name, metric: r.metric, value: r.value, peer: r.peer ?? '', 'peer value': r.peerValue ?? '', ratio: r.ratio ?? '',
   })));
-  console.log(`${file}: ${results.length} results in ${seconds.toFixed(1)} s`);
-  saved.files[file] = { date: new Date().toISOString(), node: process.version, cpu, results };
+  const systemAfter = systemBusySeconds();
+  const otherCpus = systemBefore === null || systemAfter === null ? null
+    : Math.max(0, Math.round(((systemAfter - systemBefore) - (ownBusySeconds() - ownBefore)) / seconds * 100) / 100);
+  console.log(`${file}: ${results.length} results in ${seconds.toFixed(1)} s; other processes kept ${otherCpus ?? '?'} CPUs busy meanwhile`);
+  saved.files[file] = { date: new Date().toISOString(), node: process.version, cpu, seconds: Math.round(seconds), otherCpus, results };
   saved.updated = new Date().toISOString();
   writeFileSync(resultsPath, JSON.stringify(saved, null, 2) + '\n');
 }
