@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   chat: async () => (await import('./chat.ts')).chatCommand,
   convert: async () => (await import('./convert.ts')).convertCommand,
   train: async () => (await import('./train.ts')).trainCommand,
+  data: async () => (await import('./data.ts')).dataCommand,
 };
 
 async function usage(): Promise<string> {

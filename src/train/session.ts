@@ -2,9 +2,10 @@
 //   data specs → BPE tokenizer (trained on the documents, cached by content; tokenizer/cache.ts)
 //   → token arrays with a validation split (data/corpus.ts) → windows (data/windows.ts)
 //   → an i3 model sized to the tokenizer → AdamW + warmup/cosine → the loop (loop.ts),
-// writing to `out/`: checkpoint/ (checkpoint.ts) and metrics.jsonl (one JSON object per step and
-// per evaluation). With `resume`, the recipe, data, tokenizer, weights and moments come from
-// out/checkpoint and training continues at the saved iteration; metrics past it are dropped.
+// writing to `out/`: checkpoint/ (checkpoint.ts), metrics.jsonl (one JSON object per step and
+// per evaluation) and loss.svg (plot.ts). With `resume`, the recipe, data, tokenizer, weights and
+// moments come from out/checkpoint and training continues at the saved iteration; metrics past it
+// are dropped.
 
 import { appendFileSync, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { warmupCosine } from '../optim/schedule.ts';
 import { hasCheckpoint, loadCheckpoint, newTrainerState, saveCheckpoint } from './checkpoint.ts';
 import type { Logger } from './logger.ts';
 import { trainLoop, type LoopResult } from './loop.ts';
+import { writeLossPlot } from './plot.ts';
 import { modelConfig, type Recipe } from './presets.ts';
 import { greedySample } from './sample.ts';
 
@@ -116,12 +118,16 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   }, {
     logger, shouldStop: o.shouldStop,
     sample: () => prompts.map((prompt) => ({ prompt, text: greedySample(model, codec, prompt, 48, eosId) })),
-    record: (entry) => appendFileSync(metricsPath, JSON.stringify(entry) + '\n'), // in order, before the next step
+    record: (entry) => { // in order, before the next step; loss.svg redrawn at each evaluation
+      appendFileSync(metricsPath, JSON.stringify(entry) + '\n');
+      if (entry.kind === 'eval') writeLossPlot(out);
+    },
     checkpoint: async (step, reason) => {
       await saveCheckpoint(checkpointDir, model, optimizer, tokenizer, newTrainerState(step, optimizer.stepCount, r, data));
       logger.checkpoint(step, checkpointDir, reason);
     },
   }, saved?.state.step ?? 0);
+  writeLossPlot(out);
   optimizer.dispose();
   return { ...result, model, tokenizer, unigramEntropy: entropy };
 }
