@@ -48,6 +48,7 @@ async function bestOfRounds(bench: Bench, shape: Shape): Promise<Record<string, 
   const started = performance.now();
   for (let round = 0; round < shape.minRounds || performance.now() - started < shape.seconds * 1000; round++) {
     if (round === shape.tfjsRounds) bench.remove('tfjs');
+    bench.reset(); // without it, run() returns the first round's results again
     await bench.run();
     for (const task of bench.tasks) {
       const result = task.result;
