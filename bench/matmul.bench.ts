@@ -5,10 +5,10 @@
 //
 // Two phases. (1) Ours alone, before tfjs is loaded. (2) Ours and tfjs in interleaved rounds: each
 // round runs every task once, so a busy spell on the shared machine hits all of them alike; the
-// ratio comes from this phase. Loading tfjs-backend-cpu under tsx makes V8 drop its "array buffers
-// are never detached" assumption (the ArrayBufferDetaching protector), after which every read of our
-// packed buffers carries an extra check: ours is ~15-20% slower in phase 2 than in phase 1, which is
-// the state our engine runs in. Every figure is the best round (the least disturbed one).
+// ratio comes from this phase. Loading tfjs (CommonJS, through tsx's loader) makes V8 drop its "no
+// ArrayBuffer was ever detached" assumption (the ArrayBufferDetaching protector), after which every
+// read of our packed buffers carries an extra check: ours is ~15-20% slower in phase 2 than in
+// phase 1, the state our engine runs in. Every figure is the best round (the least disturbed one).
 import { Bench } from 'tinybench';
 import { matmulInto, type FloatArray } from '../kernels/cpu/matmul.ts';
 import type { BenchResult } from './result.ts';
@@ -22,6 +22,7 @@ const SHAPES: Shape[] = [
   { M: 1024, K: 512, N: 2048, minRounds: 2, seconds: 8, tfjsRounds: Infinity }, // FFN up-projection
   { M: 1024, K: 2048, N: 512, minRounds: 2, seconds: 8, tfjsRounds: Infinity }, // FFN down-projection
   { M: 1024, K: 512, N: 32000, minRounds: 1, seconds: 0, tfjsRounds: 1 }, // vocabulary projection
+  { M: 1, K: 512, N: 32000, minRounds: 3, seconds: 3, tfjsRounds: Infinity }, // one generated token's logits
 ];
 const TFJS = 'tfjs-backend-cpu 4.22 (matMul + dataSync)';
 type TF = typeof import('@tensorflow/tfjs-core');
