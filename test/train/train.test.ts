@@ -53,7 +53,7 @@ t('interrupted after 2 iterations and resumed: the losses equal the uninterrupte
 t('a checkpoint is a complete model folder and no temporary folders are left behind', async () => {
   const files = readdirSync(join(dir, 'whole', 'checkpoint')).sort();
   assert.equal(files, ['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer.json']);
-  assert.equal(readdirSync(join(dir, 'whole')).sort(), ['checkpoint', 'metrics.jsonl']);
+  assert.equal(readdirSync(join(dir, 'whole')).sort(), ['checkpoint', 'loss.svg', 'metrics.jsonl']);
   const saved = await loadCheckpoint(join(dir, 'whole', 'checkpoint'));
   assert.is(saved.state.step, 6);
   assert.is(saved.state.optimizerStep, 6);
