@@ -1,0 +1,39 @@
+// A plain batched matmul for the GPU: one thread per output element, a K-long dot product with a
+// constant bound. Any strides (transposed views cost nothing) and broadcast batch dims. This is the
+// reference GPU kernel; tiled ones (kernels/gpu/matmul*.ts) replace it where they apply.
+//   out[b, m, n] = Σ_k a[b, m, k] · b[b, k, n]
+
+import { stridedIndices, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+
+export interface MatmulOperand {
+  /** Strides over the output's batch dims (0 where broadcast), then the row and column strides. */
+  batchStrides: readonly number[];
+  row: number;
+  col: number;
+  offset: number;
+}
+
+export interface MatmulSpec { batchShape: readonly number[]; M: number; N: number; K: number; a: MatmulOperand; b: MatmulOperand }
+
+export function naiveMatmulSource({ batchShape, M, N, K, a, b }: MatmulSpec): string {
+  return `function (a, b) {
+  const i = this.thread.x;
+  const t = Math.floor((i + 0.5) / ${N});
+  const n = i - t * ${N};
+  const bi = Math.floor((t + 0.5) / ${M});
+  const m = t - bi * ${M};
+  ${stridedIndices('bi', batchShape, [{ strides: a.batchStrides, offset: a.offset }, { strides: b.batchStrides, offset: b.offset }])}
+  const ar = ix0 + m * ${a.row};
+  const bc = ix1 + n * ${b.col};
+  let s = 0;
+  for (let k = 0; k < ${K}; k++) {
+    s += a[ar + k * ${a.col}] * b[bc + k * ${b.row}];
+  }
+  return s;
+}`;
+}
+
+export function naiveMatmulKernel(gpu: GPU, spec: MatmulSpec): IKernelRunShortcut {
+  const batches = spec.batchShape.reduce((p, q) => p * q, 1);
+  return flatKernel(gpu, naiveMatmulSource(spec), Math.max(1, batches * spec.M * spec.N), spec.K);
+}

@@ -1,0 +1,51 @@
+// Writing into a strided view of an existing array on the GPU. gpu.js kernels cannot write in place
+// (an immutable kernel returns a new array), so "write src into the view" becomes a kernel over the
+// whole storage that takes src where the position falls inside the view and the old value elsewhere.
+// The view (a slice window of a row-major array: positive strides, no overlap) is inverted by dividing
+// by its strides from the largest down: c_a = floor(rel / s_a), rel −= c_a·s_a; inside iff every
+// 0 ≤ c_a < shape_a and nothing is left over.
+//   out[p] = inside(p) ? src[row-major index of c] : old[p]
+
+import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+
+export interface WriteViewSpec { size: number; shape: readonly number[]; strides: readonly number[]; offset: number }
+
+/** Null when the view is one whose positions can be inverted as above, else why not. */
+export function writeViewProblem({ shape, strides }: WriteViewSpec): string | null {
+  const axes = shape.map((d, a) => a).filter((a) => shape[a] > 1).sort((p, q) => strides[q] - strides[p]);
+  let span = 0; // the largest offset reachable through the smaller-stride axes
+  for (const a of [...axes].reverse()) {
+    if (strides[a] <= span) return `axis ${a} (stride ${strides[a]}) overlaps or interleaves with smaller axes`;
+    span += (shape[a] - 1) * strides[a];
+  }
+  return null;
+}
+
+export function writeViewSource({ shape, strides, offset }: WriteViewSpec): string {
+  const axes = shape.map((d, a) => a).filter((a) => shape[a] > 1).sort((p, q) => strides[q] - strides[p]);
+  let srcStride = 1;
+  const srcStrides: number[] = [];
+  for (let a = shape.length - 1; a >= 0; a--) {
+    srcStrides[a] = srcStride;
+    srcStride *= shape[a];
+  }
+  const lines = axes.map((a) => `const c${a} = Math.floor((rel + 0.5) / ${strides[a]});
+  rel = rel - c${a} * ${strides[a]};
+  if (c${a} < 0 || c${a} >= ${shape[a]}) { inside = 0; }
+  at = at + c${a} * ${srcStrides[a]};`);
+  return `function (old, src) {
+  const p = this.thread.x;
+  let rel = p - ${offset};
+  let inside = 1;
+  let at = 0;
+  if (rel < 0) { inside = 0; }
+  ${lines.join('\n  ')}
+  if (rel > 0.5 || rel < -0.5) { inside = 0; }
+  if (inside > 0.5) { return src[at]; }
+  return old[p];
+}`;
+}
+
+export function writeViewKernel(gpu: GPU, spec: WriteViewSpec): IKernelRunShortcut {
+  return flatKernel(gpu, writeViewSource(spec), Math.max(1, spec.size));
+}
