@@ -1,0 +1,105 @@
+// GPU checks the op domains do not reach: comparisons and casts (no gradient), writes into views,
+// an output bigger than the largest texture side, and a whole training step that must leave no device
+// array behind. Each returns null when it passes, else what went wrong.
+import * as I from '../../src/index.ts';
+import { gpuBackend, readAsync } from '../../src/backend/gpu.ts';
+import { AdamW } from '../../src/optim/adamw.ts';
+import { compare, toGpu } from './helpers.ts';
+
+const gen = new I.Generator(3);
+const grid = (shape: number[]) => I.tensor(Array.from({ length: shape.reduce((p, q) => p * q, 1) }, () => gen.int(5) - 2), { shape, dtype: 'float64' });
+
+async function sameOnBoth(f: (...xs: I.Tensor[]) => I.Tensor, ...cpu: I.Tensor[]): Promise<string | null> {
+  const want = f(...cpu).data();
+  const got = await readAsync(f(...cpu.map((t) => toGpu(t, false))));
+  return compare(f.name || 'result', got, want);
+}
+
+/** A tiny language model: embedding → layer norm → GELU MLP → output head → cross-entropy. */
+function tinyLm(backend: string) {
+  const g = new I.Generator(11);
+  const p = (shape: number[], std: number) => I.randn(shape, { std, generator: g, requiresGrad: true, backend, dtype: 'float32' });
+  const params = { emb: p([50, 16], 0.5), w1: p([16, 32], 0.25), w2: p([32, 50], 0.2), ln: I.ones([16], { backend, requiresGrad: true }), lb: I.zeros([16], { backend, requiresGrad: true }) };
+  const ids = I.tensor(Array.from({ length: 24 }, (_, i) => (i * 7) % 50), { dtype: 'int32', shape: [2, 12], backend });
+  const targets = I.tensor(Array.from({ length: 24 }, (_, i) => (i * 7 + 1) % 50), { dtype: 'int32', shape: [24], backend });
+  const loss = () => {
+    const x = I.layerNorm(I.embedding(params.emb, ids), params.ln, params.lb); // (2, 12, 16)
+    const logits = I.matmul(I.gelu(I.matmul(x, params.w1)), params.w2); // (2, 12, 50)
+    return I.crossEntropy(I.reshape(logits, [24, 50]), targets);
+  };
+  return { params, loss, ids, targets };
+}
+
+export const extraChecks: Record<string, () => Promise<string | null>> = {
+  'comparisons with ties (eq ne lt le gt ge)': async () => {
+    const [a, b] = [grid([3, 4]), grid([4])];
+    for (const f of [I.eq, I.ne, I.lt, I.le, I.gt, I.ge]) {
+      const problem = await sameOnBoth((x, y) => f(x, y), a, b);
+      if (problem) return `${f.name}: ${problem}`;
+    }
+    return null;
+  },
+  'casts: float32 → int32 truncates toward zero, int32 → float32': async () => {
+    const x = I.tensor([-2.7, -0.5, 0.5, 2.7, 3], { dtype: 'float32', backend: 'gpu' });
+    const ints = I.toDType(x, 'int32');
+    const got = Array.from(await readAsync(ints));
+    if (got.join() !== '-2,0,0,2,3') return `toDType int32 gave ${got}`;
+    return compare('back to float32', await readAsync(I.toDType(ints, 'float32')), [-2, 0, 0, 2, 3]);
+  },
+  'assign into a strided slice of a parameter': async () => {
+    const run = (backend: string) => I.noGrad(() => {
+      const p = I.arange(0, 24, 1, { dtype: 'float32', backend });
+      const m = I.reshape(p, [4, 6]);
+      I.assign(I.slice(m, 1, 1, 5, 2), I.full([4, 2], -1, { backend, dtype: 'float32' }));
+      return p;
+    });
+    return compare('parameter after the write', await readAsync(run('gpu')), run('cpu').data());
+  },
+  'a 32,000 × 512 output head (wider than any texture side) round-trips and scales': async () => {
+    const [V, C] = [32000, 512];
+    const host = new Float32Array(V * C);
+    for (let i = 0; i < host.length; i++) host[i] = (i % 1013) - 506;
+    const w = I.tensor(host, { shape: [V, C], backend: 'gpu' });
+    const got = await readAsync(I.mul(w, 0.5));
+    for (const i of [0, 1, C, V * C - 1, 12_345_678]) if (got[i] !== host[i] * 0.5) return `element ${i}: ${got[i]}, expected ${host[i] * 0.5}`;
+    return null;
+  },
+  'a training step of a tiny LM matches the cpu (loss and every gradient)': async () => {
+    const [cpu, gpu] = [tinyLm('cpu'), tinyLm('gpu')];
+    const [lc, lg] = [cpu.loss(), gpu.loss()];
+    lc.backward();
+    lg.backward();
+    const problem = compare('loss', await readAsync(lg), lc.data());
+    if (problem) return problem;
+    for (const name of Object.keys(cpu.params) as (keyof typeof cpu.params)[]) {
+      const p = compare(`gradient of ${name}`, await readAsync(gpu.params[name].grad!), cpu.params[name].grad!.data());
+      if (p) return p;
+    }
+    return null;
+  },
+  'AdamW training steps leave no device array and no tensor behind': async () => {
+    const lm = tinyLm('gpu');
+    const opt = new AdamW(Object.entries(lm.params), { lr: 1e-2 });
+    const step = () => I.scope(() => {
+      const loss = lm.loss();
+      loss.backward();
+      opt.step();
+      opt.zeroGrad();
+      return loss;
+    });
+    const first = await readAsync(step());
+    const [arrays, ledger] = [gpuBackend.arrays, I.memory('gpu')];
+    let last = first;
+    for (let i = 0; i < 3; i++) {
+      const loss = step();
+      last = await readAsync(loss);
+      loss.dispose();
+    }
+    const [arraysAfter, ledgerAfter] = [gpuBackend.arrays, I.memory('gpu')];
+    if (arraysAfter !== arrays || ledgerAfter.tensors !== ledger.tensors || ledgerAfter.bytes !== ledger.bytes) {
+      return `after 3 more steps: device arrays ${arrays} → ${arraysAfter}, tensors ${ledger.tensors} → ${ledgerAfter.tensors}, bytes ${ledger.bytes} → ${ledgerAfter.bytes}`;
+    }
+    if (!(last[0] < first[0])) return `loss did not go down: ${first[0]} → ${last[0]}`;
+    return null;
+  },
+};
