@@ -4,6 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { generateText, type TextOptions } from '../generate/text.ts';
+import { selectBackend } from '../backend/gpu.ts';
 import { loadModelFolder, type LoadedModel } from '../io/model-folder.ts';
 import type { Command } from './main.ts';
 
@@ -14,7 +15,7 @@ export const SAMPLING_HELP = `      --max-new-tokens N       tokens to generate 
       --min-p P                drop tokens below P × the top token's probability (default 0)
       --repetition-penalty R   > 1 discourages repeats (default 1 = off)
       --seed N                 sampling seed, for repeatable output (default 0)
-      --backend cpu|gpu        where the model runs (default cpu; gpu is not available yet)`;
+      --backend cpu|gpu        where the model runs (default cpu; gpu: gpu.js, see I3_GPU_MODE in the README)`;
 
 const USAGE = `usage: i3 generate --model DIR --prompt TEXT [options]
       --model DIR              a model folder: config.json, model.safetensors, tokenizer.json
@@ -44,8 +45,8 @@ export function samplingFrom(values: Record<string, string | boolean | string[] 
 
 /** Checks --backend and --model, loads the folder and prints the loader's notes to stderr. */
 export async function loadFromFlags(values: { model?: string; backend?: string }): Promise<LoadedModel> {
-  if (values.backend === 'gpu') throw new Error('--backend gpu: the GPU backend is not available yet; use --backend cpu');
-  if (values.backend !== 'cpu') throw new Error(`--backend: '${values.backend}' is not cpu or gpu`);
+  const backendLine = await selectBackend(values.backend);
+  if (backendLine) console.error(backendLine);
   if (!values.model) throw new Error('--model DIR is required (a folder with config.json, model.safetensors, tokenizer.json)');
   const loaded = await loadModelFolder(values.model);
   for (const note of loaded.notes) console.error(`note: ${note}`);

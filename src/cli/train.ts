@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { parseDataSpec } from '../data/corpus.ts';
 import { RECIPES, recipe, runTraining, type Logger, type Recipe } from '../train/index.ts';
 import type { Command } from './main.ts';
+import { selectBackend } from '../backend/gpu.ts';
 
 const BUNDLED = 'data/tinystories/TinyStories-train.sample.txt';
 
@@ -30,7 +31,7 @@ const USAGE = `usage: i3 train [options]
   --eval-every N         --sample-every N      --checkpoint-every N
   --seed N               data order, split, windows and initialisation
   --cache-dir DIR        built tokenizers (default .cache/tokenizers)
-  --backend cpu          the only backend available so far`;
+  --backend cpu|gpu      gpu: gpu.js, path from I3_GPU_MODE / I3_GPU=require (README, GPU backend)`;
 
 const NUMBERS = {
   steps: 'steps', 'batch-size': 'microBatch', accumulation: 'accumulation', 'seq-len': 'seqLen', lr: 'lr', warmup: 'warmup',
@@ -71,7 +72,8 @@ export const trainCommand: Command = {
       },
     });
     if (values.help) { console.log(USAGE); return; }
-    if (values.backend !== 'cpu') throw new Error(`--backend ${values.backend}: only the cpu backend exists so far`);
+    const backendLine = await selectBackend(values.backend);
+    if (backendLine) console.error(backendLine);
     const r = recipe(values.preset!);
     const given = values as Record<string, unknown>; // the numeric options, declared from NUMBERS
     for (const [flag, key] of Object.entries(NUMBERS)) {

@@ -37,7 +37,7 @@ const failures: Array<[string, string[], RegExp]> = [
   ['a missing folder', ['--model', '/nonexistent/model', '--prompt', 'hi'], /i3 generate: model folder '\/nonexistent\/model' does not exist/],
   ['an empty prompt', ['--prompt', '  '], /i3 generate: --prompt is empty/],
   ['a prompt longer than the context', ['--prompt', 'cat '.repeat(40)], /i3 generate: the prompt is \d+ tokens but the model's context is 32; shorten it/],
-  ['the gpu backend', ['--prompt', 'hi', '--backend', 'gpu'], /--backend gpu: the GPU backend is not available yet; use --backend cpu/],
+  ['an unknown backend', ['--prompt', 'hi', '--backend', 'tpu'], /--backend: 'tpu' is not cpu or gpu/],
   ['a bad number', ['--prompt', 'hi', '--top-p', 'lots'], /--top-p: 'lots' is not a number/],
 ];
 for (const [what, args, message] of failures) {
