@@ -15,6 +15,7 @@ import { broadcastTo } from '../../kernels/gpu/source.ts';
 import { BINARY_MATH, UNARY_MATH } from '../../kernels/elementwise-math.ts';
 import { sizeOf } from '../tensor/shape.ts';
 import type { Kernel, View } from './backend.ts';
+import { recurrenceKernels } from './gpu-recurrences.ts';
 
 /** What kernels need from the backend (src/backend/gpu.ts implements it). */
 export interface GpuContext {
@@ -116,7 +117,7 @@ function crossEntropyBackward(ctx: GpuContext): Kernel {
 }
 
 function lnRun(ctx: GpuContext, spec: LayerNormSpec, name: string, source: string, n: number, loop: number, args: unknown[]): unknown {
-  return ctx.run(ctx.cached(`ln ${name} ${source}`, () => layerNormKernel(ctx.gpu, source, n, loop)), args);
+  return ctx.run(ctx.cached(`ln ${name} ${n} ${source}`, () => layerNormKernel(ctx.gpu, source, n, loop)), args);
 }
 
 function layerNorm(ctx: GpuContext): Kernel {
@@ -209,5 +210,5 @@ export function gpuKernels(ctx: GpuContext): Record<string, Kernel> {
   kernels.layerNormBackward = layerNormBackward(ctx);
   kernels.indexSelect = indexSelect(ctx);
   kernels.indexAdd = indexAdd(ctx);
-  return kernels;
+  return { ...kernels, ...recurrenceKernels(ctx) };
 }

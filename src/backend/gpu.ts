@@ -150,6 +150,7 @@ class GpuBackend implements Backend, GpuContext {
 
   // ---- GpuContext: what the kernel table uses ------------------------------------------------
 
+  /** The kernel cached under `key`, which must name everything that shapes it (sizes included). */
   cached(key: string, make: () => IKernelRunShortcut): IKernelRunShortcut {
     let kernel = this.cache.get(key);
     if (!kernel) this.cache.set(key, (kernel = make()));

@@ -77,6 +77,32 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     }
     return null;
   },
+  'an i3 model (hybrid, RWKV-v4 and attention blocks): loss and every gradient match the cpu': async () => {
+    const config: I.I3Config = { vocab_size: 40, d_model: 16, n_heads: 2, d_state: 4, ffn_mult: 4, max_seq_len: 16, block_types: ['hybrid', 'rwkv4', 'attention'] };
+    const build = (backend: string) => {
+      const previous = I.getBackend().name;
+      I.setDefaultBackend(backend); // the model creates its parameters on the default backend
+      try {
+        const model = new I.I3Model(config, { generator: new I.Generator(5), dtype: 'float32' });
+        const ids = I.tensor(Int32Array.from({ length: 24 }, (_, i) => (i * 11) % 40), { shape: [2, 12] });
+        const targets = I.tensor(Int32Array.from({ length: 24 }, (_, i) => (i * 11 + 3) % 40), { shape: [2, 12] });
+        return { model, loss: model.loss(ids, targets) };
+      } finally {
+        I.setDefaultBackend(previous);
+      }
+    };
+    const [cpu, gpu] = [build('cpu'), build('gpu')];
+    cpu.loss.backward();
+    gpu.loss.backward();
+    const problem = compare('loss', await readAsync(gpu.loss), cpu.loss.data());
+    if (problem) return problem;
+    const gpuParams = new Map(gpu.model.namedParameters());
+    for (const [name, p] of cpu.model.namedParameters()) {
+      const q = compare(`gradient of ${name}`, await readAsync(gpuParams.get(name)!.grad!), p.grad!.data());
+      if (q) return q;
+    }
+    return null;
+  },
   'AdamW training steps leave no device array and no tensor behind': async () => {
     const lm = tinyLm('gpu');
     const opt = new AdamW(Object.entries(lm.params), { lr: 1e-2 });
