@@ -5,6 +5,7 @@
 // Only leaves keep `.grad`; intermediate gradients are disposed as soon as they are consumed.
 
 import { keep, scope } from '../backend/memory.ts';
+import { inPhase, profiled } from '../backend/profile.ts';
 import { runKernel } from '../ops/dispatch.ts';
 import { full } from '../tensor/create.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
@@ -27,7 +28,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
   if (seed && !sameShape(seed.shape, root.shape)) {
     throw new Error(`backward: seed gradient has shape ${fmt(seed.shape)} but the tensor has shape ${fmt(root.shape)}`);
   }
-  noGrad(() => {
+  inPhase('backward', () => noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
     grads.set(root, ownCopy(seed ?? null, root));
     for (const t of topologicalOrder(root)) {
@@ -35,9 +36,9 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
       if (!g) continue;
       grads.delete(t);
       if (t.gradFn) propagate(t.gradFn, g, grads, options.retainGraph ?? false);
-      else accumulateLeaf(t, g);
+      else profiled('(accumulate leaf grad)', () => accumulateLeaf(t, g));
     }
-  });
+  }));
 }
 
 /** Tensors that require grad, each after every tensor computed from it (outputs first). */
@@ -67,7 +68,7 @@ function propagate(node: GraphNode, g: Tensor, grads: Map<Tensor, Tensor>, retai
     throw new Error(`backward: the graph through op '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call to run backward twice`);
   }
   const rule = node.backward;
-  const inputGrads = scope(() => rule(g).map((x, i) => (x && node.inputs[i].requiresGrad ? x : null)));
+  const inputGrads = profiled(node.op, () => scope(() => rule(g).map((x, i) => (x && node.inputs[i].requiresGrad ? x : null))));
   if (inputGrads.length !== node.inputs.length) {
     throw new Error(`backward of '${node.op}': returned ${inputGrads.length} gradients for ${node.inputs.length} inputs`);
   }
@@ -84,7 +85,7 @@ function propagate(node: GraphNode, g: Tensor, grads: Map<Tensor, Tensor>, retai
     taken.add(gi);
     const previous = grads.get(input);
     if (previous) {
-      grads.set(input, runKernel('backward (accumulate)', 'add', [previous, gi], [{ shape: input.shape }])[0]);
+      grads.set(input, profiled('(sum grads of reused tensor)', () => runKernel('backward (accumulate)', 'add', [previous, gi!], [{ shape: input.shape }])[0]));
       previous.dispose();
       gi.dispose();
     } else {

@@ -20,14 +20,25 @@ function ledger(backend: string): Ledger {
   return l;
 }
 
+/** Running totals of everything ever created (never decremented), for the profiler's allocations per step. */
+const created = { storages: 0, bytes: 0, tensors: 0 };
+
 export function countTensor(backend: string, delta: 1 | -1): void {
   ledger(backend).tensors += delta;
+  if (delta > 0) created.tensors++;
 }
 
 export function countStorage(storage: Storage, delta: 1 | -1): void {
   const l = ledger(storage.backend.name);
+  const bytes = storage.size * bytesPerElement(storage.dtype);
   l.storages += delta;
-  l.bytes += delta * storage.size * bytesPerElement(storage.dtype);
+  l.bytes += delta * bytes;
+  if (delta > 0) { created.storages++; created.bytes += bytes; }
+}
+
+/** Storages (and their bytes) and tensors created since the process started, on every backend. */
+export function allocationTotals(): { storages: number; bytes: number; tensors: number } {
+  return { ...created };
 }
 
 /** Live tensors, storages and bytes, per backend (or for one backend). */

@@ -4,6 +4,7 @@
 // property tests (test/ops/gradients.test.ts) are both loops over this table.
 
 import { isAnomalyMode, isGradEnabled, noGrad } from '../autograd/grad-mode.ts';
+import { activeProfiler } from '../backend/profile.ts';
 import { fmt } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import type { Draw } from './draw.ts';
@@ -54,7 +55,8 @@ export function defineOp<A extends unknown[]>(spec: OpSpec, forward: (...args: A
   const op = (...args: A): Tensor => {
     const inputs = tensorArgs(args);
     for (const t of inputs) t.assertAlive(spec.name);
-    const { out, backward, saved } = noGrad(() => forward(...args));
+    const run = () => noGrad(() => forward(...args));
+    const { out, backward, saved } = activeProfiler ? activeProfiler.time(spec.name, run) : run();
     if (isAnomalyMode()) checkFinite(spec.name, out, inputs);
     if (backward && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       out.requiresGrad = true;
