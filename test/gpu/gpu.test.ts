@@ -5,7 +5,9 @@
 // GPU paths run with I3_GPU=require, so a silent fallback fails. A path whose prerequisites are missing
 // is skipped with a loud message on a developer machine and FAILS under CI (CI=1, set by .ci/run).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -88,6 +90,18 @@ t('I3_GPU=require names what is missing instead of falling back', () => {
   assert.match(noAdapter.stderr, /Dawn found no WebGPU adapter \(vulkan\)/);
   const bad = conformance({ ...PATHS[3], env: { I3_GPU_MODE: 'webasm', I3_GPU: 'require' } }, ['1', 'neg']);
   assert.match(bad.stderr, /a real GPU path was required \(I3_GPU=require\), but gpu.js runs WebAssemblyKernel/);
+});
+
+t('i3 train --backend gpu trains the same as the cpu (WebAssembly path, 2 steps of the test preset)', () => {
+  const train = (backend: string) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--preset', 'test', '--steps', '2', '--backend', backend,
+    '--out', mkdtempSync(join(tmpdir(), 'i3-gpu-train-'))], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, I3_GPU_MODE: 'webasm' } });
+  const [cpu, gpu] = [train('cpu'), train('gpu')];
+  assert.is(gpu.status, 0, gpu.stderr);
+  assert.match(gpu.stderr, /backend: gpu, gpu.js WebAssemblyKernel/);
+  const summary = (r: typeof cpu) => /trained 2 iterations; last training loss ([\d.]+); validation loss ([\d.]+)/.exec(r.stdout)?.slice(1).map(Number);
+  const [c, g] = [summary(cpu), summary(gpu)];
+  assert.ok(c && g, `no summary line\n${cpu.stdout}\n${gpu.stdout}`);
+  c.forEach((v, i) => assert.ok(Math.abs(v - g[i]) < 2e-3, `cpu ${c} vs gpu ${g}`));
 });
 
 t('float64 on the gpu backend is refused with the fix in the message', () => {
