@@ -1,6 +1,6 @@
-// 03 — Build the i3-200M model card's architecture (and the 169.85M reading) and print parameter
+// 04 — Build the i3-200M model card's architecture (and the 169.85M reading) and print parameter
 // tables the way the card presents them. Parameters start at zero here (randomInit: false): we only count.
-// Run: npx tsx examples/03-card-model.ts [--layers]   (--layers also prints every parameter)
+// Run: npx tsx examples/04-card-model.ts [--layers]   (--layers also prints every parameter)
 
 import { I3Model } from '../src/model/i3-model.ts';
 import { preset } from '../src/model/config.ts';

@@ -1,6 +1,6 @@
-// 04 — Training an i3 language model on TinyStories with the pieces of src/data, src/optim and
+// 05 — Training an i3 language model on TinyStories with the pieces of src/data, src/optim and
 // src/train wired by hand (`i3 train` / runTraining do the same from a recipe, plus checkpoints).
-// Run: npx tsx examples/04-train-tinystories.ts [--steps N]   (default 30: a quick look, ~20 s)
+// Run: npx tsx examples/05-train-tinystories.ts [--steps N]   (default 30: a quick look, ~20 s)
 
 import * as I from '../src/index.ts';
 import { loadCorpus, parseDataSpec, RandomWindows } from '../src/data/index.ts';
