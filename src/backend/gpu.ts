@@ -18,7 +18,7 @@ import { elementwiseKernel } from '../../kernels/gpu/elementwise.ts';
 import { allocArray, type DType, type TypedArray } from '../tensor/dtype.ts';
 import { contiguousStrides, fmt, sizeOf } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { registerBackend, setDefaultBackend, type Backend, type Kernel, type Storage, type View } from './backend.ts';
+import { registerBackend, type Backend, type Kernel, type Storage, type View } from './backend.ts';
 import { openGpuDevice, optionsFromEnv, type GpuDevice, type GpuOptions } from './gpu-device.ts';
 import { gpuKernels, type GpuContext } from './gpu-kernels.ts';
 
@@ -259,17 +259,3 @@ export async function readAsync(t: Tensor): Promise<TypedArray> {
   return t.storage.backend === gpuBackend ? gpuBackend.read(t) : t.data();
 }
 
-/**
- * `--backend cpu|gpu` of the CLI: makes it the default backend, so the model and its data are created
- * there (gpu: opens the gpu.js path first). Returns the line to print for gpu, null for cpu.
- */
-export async function selectBackend(name: string | undefined): Promise<string | null> {
-  if (name === undefined || name === 'cpu') {
-    setDefaultBackend('cpu');
-    return null;
-  }
-  if (name !== 'gpu') throw new Error(`--backend: '${name}' is not cpu or gpu`);
-  const device = await initGpu();
-  setDefaultBackend('gpu');
-  return `backend: gpu, ${device.description}`;
-}

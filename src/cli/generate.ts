@@ -4,9 +4,12 @@
 
 import { parseArgs } from 'node:util';
 import { generateText, type TextOptions } from '../generate/text.ts';
-import { selectBackend } from '../backend/gpu.ts';
+import { selectBackend } from '../backend/gpu-select.ts';
 import { loadModelFolder, type LoadedModel } from '../io/model-folder.ts';
 import type { Command } from './main.ts';
+import { getBackend } from '../backend/backend.ts';
+import { Profiler, type ProfileReport } from '../backend/profile.ts';
+import { formatProfile } from '../backend/profile-table.ts';
 
 export const SAMPLING_HELP = `      --max-new-tokens N       tokens to generate at most (default 100)
       --temperature T          0 = always the most likely token (default 0.8)
@@ -21,6 +24,8 @@ const USAGE = `usage: i3 generate --model DIR --prompt TEXT [options]
       --model DIR              a model folder: config.json, model.safetensors, tokenizer.json
       --prompt TEXT            the text to continue
       --stop S                 stop before the text S (may be repeated); <EOS> always stops
+      --profile                at the end, print where each token's time went (after the prompt):
+                               per op and kernel, the matmul share and allocations
 ${SAMPLING_HELP}`;
 
 export const SAMPLING_OPTIONS = {
@@ -56,21 +61,30 @@ export async function loadFromFlags(values: { model?: string; backend?: string }
 export const generateCommand: Command = {
   summary: 'continue a prompt with a model folder, streaming the text',
   async run(args: string[]): Promise<void> {
-    const { values } = parseArgs({ args, options: { ...SAMPLING_OPTIONS, prompt: { type: 'string' }, stop: { type: 'string', multiple: true } } });
+    const { values } = parseArgs({ args, options: { ...SAMPLING_OPTIONS, prompt: { type: 'string' }, stop: { type: 'string', multiple: true }, profile: { type: 'boolean' } } });
     if (values.help) { console.log(USAGE); return; }
     if (values.prompt === undefined) throw new Error('--prompt TEXT is required');
     if (values.prompt.trim() === '') throw new Error('--prompt is empty; give some text to continue');
     const options = { ...samplingFrom(values), stop: values.stop };
     const { model, tokenizer } = await loadFromFlags(values);
+    // The profile starts once the first token is out, so it shows the cost of a token, not of the prompt.
+    const profiler = values.profile ? new Profiler(getBackend(model.parameters()[0].backend)) : null;
     const started = performance.now();
     let tokens = 0;
     process.stdout.write(values.prompt);
-    for await (const piece of generateText(model, tokenizer, values.prompt, options)) {
-      if (piece.id !== null) tokens++;
-      process.stdout.write(piece.text);
+    let profile: ProfileReport | undefined;
+    try {
+      for await (const piece of generateText(model, tokenizer, values.prompt, options)) {
+        if (piece.id !== null && ++tokens === 1) profiler?.resume();
+        else if (piece.id !== null && profiler) profiler.steps++;
+        process.stdout.write(piece.text);
+      }
+    } finally {
+      profile = profiler?.finish();
     }
     process.stdout.write('\n');
     const seconds = (performance.now() - started) / 1000;
     console.error(`${tokens} tokens in ${seconds.toFixed(2)} s (${(tokens / seconds).toFixed(1)} tokens/s)`);
+    if (profile) console.error(`\n${formatProfile(profile, 'token')}`);
   },
 };

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { parseDataSpec } from '../data/corpus.ts';
 import { RECIPES, recipe, runTraining, type Logger, type Recipe } from '../train/index.ts';
 import type { Command } from './main.ts';
-import { selectBackend } from '../backend/gpu.ts';
+import { formatProfile } from '../backend/profile-table.ts';
+import { selectBackend } from '../backend/gpu-select.ts';
 
 const BUNDLED = 'data/tinystories/TinyStories-train.sample.txt';
 
@@ -31,6 +32,8 @@ const USAGE = `usage: i3 train [options]
   --eval-every N         --sample-every N      --checkpoint-every N
   --seed N               data order, split, windows and initialisation
   --cache-dir DIR        built tokenizers (default .cache/tokenizers)
+  --profile              at the end, print where each iteration's time went: per op (forward,
+                         backward, optimizer), per kernel, the matmul share and allocations
   --backend cpu|gpu      gpu: gpu.js, path from I3_GPU_MODE / I3_GPU=require (README, GPU backend)`;
 
 const NUMBERS = {
@@ -68,7 +71,7 @@ export const trainCommand: Command = {
       args, options: {
         ...options, help: { type: 'boolean' }, preset: { type: 'string', default: 'demo' }, data: { type: 'string', multiple: true },
         out: { type: 'string' }, resume: { type: 'boolean' }, overwrite: { type: 'boolean' }, decay: { type: 'string' },
-        windows: { type: 'string' }, 'cache-dir': { type: 'string' }, backend: { type: 'string', default: 'cpu' },
+        windows: { type: 'string' }, 'cache-dir': { type: 'string' }, profile: { type: 'boolean' }, backend: { type: 'string', default: 'cpu' },
       },
     });
     if (values.help) { console.log(USAGE); return; }
@@ -105,8 +108,9 @@ export const trainCommand: Command = {
     try {
       const result = await runTraining({
         recipe: r, data, out, resume: values.resume, steps: values.resume && given.steps !== undefined ? r.steps : undefined,
-        cacheDir: values['cache-dir'], logger: terminalLogger(), shouldStop: () => stopping,
+        cacheDir: values['cache-dir'], logger: terminalLogger(), shouldStop: () => stopping, profile: values.profile,
       });
+      if (result.profile) console.log(`\n${formatProfile(result.profile, 'iteration')}`);
       if (result.interrupted) { process.exitCode = 130; return; }
       const v = result.validation;
       console.log(`\ntrained ${result.step} iterations; last training loss ${result.losses.at(-1)?.toFixed(3) ?? '-'}` +
