@@ -9,7 +9,9 @@ import { contiguousStrides } from '../../src/tensor/shape.ts';
 import { matmulInto, type FloatArray } from './matmul.ts';
 import { broadcastStrides } from './strided.ts';
 
-const batchedMatmul: Kernel = ([a, b], [out]) => {
+/** The batched kernel over one 2-D kernel with matmulInto's contract (the CPU backend passes the
+ *  WebAssembly SIMD one for float32, kernels/wasm/kernels.ts). */
+export const batchedMatmulOf = (matmul2d: typeof matmulInto): Kernel => ([a, b], [out]) => {
   const r = out.shape.length;
   const [M, N] = [out.shape[r - 2], out.shape[r - 1]];
   const K = a.shape[a.shape.length - 1];
@@ -28,8 +30,8 @@ const batchedMatmul: Kernel = ([a, b], [out]) => {
       aOff += idx * aBatch[d];
       bOff += idx * bBatch[d];
     }
-    matmulInto(od, out.offset + i * M * N, ad, aOff, aRow, aCol, bd, bOff, bRow, bCol, M, N, K, false);
+    matmul2d(od, out.offset + i * M * N, ad, aOff, aRow, aCol, bd, bOff, bRow, bCol, M, N, K, false);
   }
 };
 
-export const matmulKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmul });
+export const matmulKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmulOf(matmulInto) });

@@ -1,4 +1,6 @@
-// The CPU kernel table: every kernel under kernels/cpu/, by name.
+// The CPU kernel table: every kernel under kernels/cpu/, by name; where WebAssembly SIMD is supported
+// (and I3_KERNELS is not 'ts', see kernels/wasm/support.ts) the SIMD kernels of kernels/wasm/ replace
+// their entries for float32, and pass float64 on to the TypeScript ones.
 
 import { matmulKernels } from '../../kernels/cpu/batched-matmul.ts';
 import { crossEntropyKernels } from '../../kernels/cpu/cross-entropy.ts';
@@ -9,6 +11,8 @@ import { layerNormKernels } from '../../kernels/cpu/layer-norm.ts';
 import { reduceKernels } from '../../kernels/cpu/reduce.ts';
 import { softmaxKernels } from '../../kernels/cpu/softmax.ts';
 import { wkvKernels } from '../../kernels/cpu/wkv.ts';
+import { wasmKernels } from '../../kernels/wasm/kernels.ts';
+import { kernelChoice } from '../../kernels/wasm/support.ts';
 import type { Kernel } from './backend.ts';
 
 export function cpuKernels(): Record<string, Kernel> {
@@ -22,5 +26,6 @@ export function cpuKernels(): Record<string, Kernel> {
     ...indexKernels(),
     ...hybridScanKernels(),
     ...wkvKernels(),
+    ...(kernelChoice() === 'wasm' ? wasmKernels() : {}),
   };
 }

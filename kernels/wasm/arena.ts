@@ -1,0 +1,55 @@
+// The one WebAssembly.Memory our kernels share, and the kernel modules instantiated against it.
+// Operands are copied (packed) into it, the kernels compute there, results are copied out.
+//
+// It never calls memory.grow(): growing detaches the old ArrayBuffer, and the first detached buffer
+// in a process flips V8's "no ArrayBuffer was ever detached" protector, after which every typed-array
+// read in every TypeScript kernel carries an extra check (≈20% slower, see kernels/cpu/matmul.ts).
+// Instead, when a call needs more room, the arena makes a bigger Memory and instantiates the
+// (already compiled) modules again against it; the old Memory is simply garbage. Sizes grow
+// geometrically, so this happens a handful of times per process.
+
+const PAGE = 65536;
+
+interface Registered<T> { module: WebAssembly.Module; exports: T }
+
+export class WasmArena {
+  private memory: WebAssembly.Memory;
+  private readonly modules: Registered<unknown>[] = [];
+  /** A float32 view of the whole memory; replaced when the memory is. */
+  f32: Float32Array;
+
+  constructor(initialBytes = 1 << 20) {
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) });
+    this.f32 = new Float32Array(this.memory.buffer);
+  }
+
+  get bytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Compiles `bytes` once; `exports()` of the result is always bound to the current memory. */
+  register<T>(bytes: Uint8Array<ArrayBuffer>): { exports: () => T } {
+    const module = new WebAssembly.Module(bytes);
+    const entry: Registered<unknown> = { module, exports: this.instantiate(module) };
+    this.modules.push(entry);
+    return { exports: () => entry.exports as T };
+  }
+
+  /** Makes sure the memory holds at least `bytes`, replacing it (and the views, and every module's
+   *  instance) if not. Call it before taking `f32` or any exports for a kernel call. */
+  ensure(bytes: number): void {
+    if (bytes <= this.memory.buffer.byteLength) return;
+    const pages = Math.ceil(Math.max(bytes, 1.5 * this.memory.buffer.byteLength) / PAGE);
+    if (pages > 65536) throw new Error(`wasm kernels: ${bytes} bytes exceed WebAssembly's 4 GiB memory`);
+    this.memory = new WebAssembly.Memory({ initial: pages });
+    this.f32 = new Float32Array(this.memory.buffer);
+    for (const m of this.modules) m.exports = this.instantiate(m.module);
+  }
+
+  private instantiate(module: WebAssembly.Module): unknown {
+    return new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+  }
+}
+
+/** The arena every wasm kernel of this process shares (kernels run one at a time). */
+export const sharedArena = new WasmArena();

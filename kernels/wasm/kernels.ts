@@ -1,0 +1,18 @@
+// The WebAssembly SIMD kernels as CPU-backend table entries. Each one runs float32 through the SIMD
+// code and hands float64 to the TypeScript reference kernel (one table entry serves both dtypes).
+
+import type { Kernel } from '../../src/backend/backend.ts';
+import { batchedMatmulOf } from '../cpu/batched-matmul.ts';
+import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
+import { matmulF32 } from './matmul.ts';
+
+/** matmulInto's contract, float32 on SIMD. */
+const matmulSimdOrTs: typeof matmulInto = (c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate) => {
+  if (c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+    matmulF32(c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate);
+  } else {
+    matmulInto(c as FloatArray, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate);
+  }
+};
+
+export const wasmKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmulOf(matmulSimdOrTs) });

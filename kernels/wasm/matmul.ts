@@ -1,0 +1,109 @@
+// Float32 matmul C (+)= A·B on WebAssembly SIMD: the same contract as kernels/cpu/matmul.ts (any
+// strides for A and B, dense C at an offset, accumulate or overwrite), so it is a drop-in for float32.
+//
+// Blocking (Goto & van de Geijn 2008), per block of NC columns:
+//   zero the block's C buffer in wasm memory (M rows, padded to MR, × NC padded to NR)
+//   for each KC slice of K:   pack B (KC × NC, panels of NR columns)          — ≤ 4 MiB, L3
+//     for each MC rows of A:  pack A (MC × KC, panels of MR rows)             — 128 KiB, L2
+//                             gemm: every MR×NR tile, B panel (8 KiB) in L1
+//   copy (or add) the real M × nc part of the buffer into C.
+// The packing writes straight from the operands' typed arrays into wasm memory, so it is also the
+// copy in; only C is copied out, once per element. One to three rows of A take the matvec kernels,
+// which read B once instead of packing it.
+
+import { sharedArena } from './arena.ts';
+import { gemmModule, type GemmExports } from './gemm-kernel.ts';
+import { matvecModule, type MatvecExports } from './matvec-kernel.ts';
+import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
+
+// Tile 4×8: 8 v128 accumulators. Larger tiles spill registers in V8's code (bench/wasm-tiles.ts:
+// 4×8 ≈ 26–36 GFLOP/s, 3×8 26, 4×12 20–22, 6×8 19, 8×8 16).
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 32 * MR;
+const NC = 512 * NR;
+/** The matvec path's chunk of B: 128 KiB, a quarter of Zen 3's L2. */
+const CHUNK_FLOATS = 32768;
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+let kernels: { gemm: () => GemmExports; matvec: () => MatvecExports } | undefined;
+function modules(): NonNullable<typeof kernels> {
+  kernels ??= {
+    gemm: sharedArena.register<GemmExports>(gemmModule(MR, NR).bytes()).exports,
+    matvec: sharedArena.register<MatvecExports>(matvecModule().bytes()).exports,
+  };
+  return kernels;
+}
+
+/** C[M,N] (+)= A[M,K] · B[K,N] in float32; the arguments are those of kernels/cpu/matmul.ts matmulInto. */
+export function matmulF32(
+  c: Float32Array, cOffset: number,
+  a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
+  b: Float32Array, bOffset: number, bRowStride: number, bColStride: number,
+  M: number, N: number, K: number, accumulate: boolean): void {
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    if (!accumulate) c.fill(0, cOffset, cOffset + M * N);
+    return;
+  }
+  if (M < MR) {
+    matvec(c, cOffset, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, M, N, K, accumulate);
+    return;
+  }
+  const { gemm } = modules();
+  const ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
+  // Byte layout of the arena: packed A | packed B | C buffer.
+  const aAt = 0, bAt = aAt + 4 * MC * KC, cAt = bAt + 4 * KC * ncMax;
+  sharedArena.ensure(cAt + 4 * mPad * ncMax);
+  const mem = sharedArena.f32, { gemm: run } = gemm();
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = Math.min(NC, N - jc), ncPad = roundUp(nc, NR);
+    mem.fill(0, cAt / 4, cAt / 4 + mPad * ncPad);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = Math.min(KC, K - pc);
+      packPanelsOfColumns(mem, bAt / 4, b, bOffset + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc, NR);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = Math.min(MC, M - ic);
+        packPanelsOfRows(mem, aAt / 4, a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc, MR);
+        run(aAt, bAt, cAt + 4 * ic * ncPad, roundUp(mc, MR), ncPad, kc, 4 * ncPad);
+      }
+    }
+    for (let i = 0; i < M; i++) storeRow(c, cOffset + i * N + jc, mem, cAt / 4 + i * ncPad, nc, accumulate);
+  }
+}
+
+/** One to three rows of A. B is copied into wasm memory along its contiguous direction, one chunk
+ *  of ≈128 KiB at a time, and each chunk is used by every row while it is still in L2: B is read
+ *  from its typed array once, and the product costs little more than that read. */
+function matvec(c: Float32Array, cOffset: number, a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
+  b: Float32Array, bOffset: number, bRowStride: number, bColStride: number, M: number, N: number, K: number, accumulate: boolean): void {
+  const { matvec: exports } = modules();
+  const kp = roundUp(K, 4), np = roundUp(N, 4);
+  // Columns of B contiguous (B = Wᵀ for a weight W stored [N, K], the logits case): dot products
+  // over chunks of W's rows; otherwise row updates over chunks of B's rows.
+  const dot = Math.abs(bRowStride) <= Math.abs(bColStride);
+  const [lines, length, lineStride, elemStride, ld] = dot ? [N, K, bColStride, bRowStride, kp] : [K, N, bRowStride, bColStride, np];
+  const chunk = Math.max(4, Math.floor(CHUNK_FLOATS / ld));
+  const xAt = 0, outAt = 4 * M * kp, bAt = outAt + 4 * M * np; // x rows | out rows | chunk of B
+  sharedArena.ensure(bAt + 4 * chunk * ld);
+  const mem = sharedArena.f32, { dotRows, axpyRows } = exports();
+  for (let i = 0; i < M; i++) copyRows(mem, xAt / 4 + i * kp, a, aOffset + i * aRowStride, 0, aColStride, 1, K, kp);
+  if (!dot) mem.fill(0, outAt / 4, outAt / 4 + M * np); // axpyRows accumulates
+  for (let l0 = 0; l0 < lines; l0 += chunk) {
+    const count = Math.min(chunk, lines - l0);
+    copyRows(mem, bAt / 4, b, bOffset + l0 * lineStride, lineStride, elemStride, count, length, ld);
+    for (let i = 0; i < M; i++) {
+      if (dot) dotRows(xAt + 4 * i * kp, bAt, outAt + 4 * (i * np + l0), count, kp);
+      else axpyRows(xAt + 4 * (i * kp + l0), bAt, outAt + 4 * i * np, count, np);
+    }
+  }
+  for (let i = 0; i < M; i++) storeRow(c, cOffset + i * N, mem, outAt / 4 + i * np, N, accumulate);
+}
+
+/** c[at .. at+n) = (or +=) mem[from .. from+n). */
+function storeRow(c: Float32Array, at: number, mem: Float32Array, from: number, n: number, accumulate: boolean): void {
+  if (!accumulate) c.set(mem.subarray(from, from + n), at);
+  else for (let j = 0; j < n; j++) c[at + j] += mem[from + j];
+}

@@ -1,0 +1,94 @@
+// SIMD row-times-matrix kernels, emitted as WebAssembly, for products with one to three rows of A
+// (generating one token: logits = x·Wᵀ). Each element of B is used once per row, so packing B into
+// panels would cost as much as the product; B is copied into wasm memory in whichever direction is
+// contiguous, and one of two loops reads it sequentially:
+//   dotRows   out[j] = Σₖ x[k]·W[j,k]   for W stored by rows of length kp (B transposed, e.g. x·Wᵀ):
+//             four rows of W at a time, four k per step, one v128 accumulator per row, then the four
+//             lanes of each accumulator are summed.
+//   axpyRows  out[0..np) += Σₖ x[k]·B[k,:]  for B stored by rows of length np:
+//             16 (then 4) columns at a time in v128 accumulators, walking down the rows of B.
+// kp and np are multiples of 4 (the caller zero-pads), so there are no scalar edge loops.
+
+import { ModuleBuilder, type FunctionBody } from './module.ts';
+import type { Local } from './body.ts';
+
+export interface MatvecExports {
+  /** out[0..n) = W[n × kp] · x[0..kp), byte addresses; kp a positive multiple of 4. */
+  dotRows(x: number, w: number, out: number, n: number, kp: number): void;
+  /** out[0..np) += x[0..k) · B[k × np], byte addresses; np a multiple of 4, k ≥ 1. */
+  axpyRows(x: number, b: number, out: number, k: number, np: number): void;
+}
+
+export function matvecModule(): ModuleBuilder {
+  return new ModuleBuilder()
+    .func('dotRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotRows)
+    .func('axpyRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitAxpyRows);
+}
+
+function emitDotRows(f: FunctionBody): void {
+  const [x, w, out, n, kp] = [0, 1, 2, 3, 4].map((i) => f.param(i));
+  const j = f.local('i32'), rowBytes = f.local('i32'), xp = f.local('i32'), k = f.local('i32'), xv = f.local('v128');
+  const p = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
+  const acc = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  f.get(kp).i32Const(2).i32Shl().set(rowBytes);
+  // Rows of W in groups of `rows` (4, then 1 for the rest): p[r] walks row j + r.
+  const group = (rows: number): void => {
+    f.block().loop(); // while (j + rows <= n)
+    f.get(j).i32Const(rows).i32Add().get(n).i32GtS().brIf(1);
+    f.get(w).get(j).get(rowBytes).i32Mul().i32Add().set(p[0]);
+    for (let r = 1; r < rows; r++) f.get(p[r - 1]).get(rowBytes).i32Add().set(p[r]);
+    for (let r = 0; r < rows; r++) f.f32x4Const(0).set(acc[r]);
+    f.get(x).set(xp).get(kp).set(k);
+    f.loop(); // for k = kp; k > 0; k -= 4
+    f.get(xp).v128Load().set(xv);
+    for (let r = 0; r < rows; r++) {
+      f.get(acc[r]).get(xv).get(p[r]).v128Load().f32x4Mul().f32x4Add().set(acc[r]);
+      f.get(p[r]).i32Const(16).i32Add().set(p[r]);
+    }
+    f.get(xp).i32Const(16).i32Add().set(xp);
+    f.get(k).i32Const(4).i32Sub().tee(k).brIf(0);
+    f.end();
+    for (let r = 0; r < rows; r++) {
+      // out[j + r] = sum of the four lanes
+      f.get(out).get(j).i32Const(2).i32Shl().i32Add();
+      for (let lane = 0; lane < 4; lane++) {
+        f.get(acc[r]).f32x4ExtractLane(lane);
+        if (lane > 0) f.f32Add();
+      }
+      f.f32Store(4 * r);
+    }
+    f.get(j).i32Const(rows).i32Add().set(j);
+    f.br(0).end().end();
+  };
+  group(4);
+  group(1);
+}
+
+function emitAxpyRows(f: FunctionBody): void {
+  const [x, b, out, k, np] = [0, 1, 2, 3, 4].map((i) => f.param(i));
+  const j = f.local('i32'), rowBytes = f.local('i32'), bp = f.local('i32'), xp = f.local('i32'), kk = f.local('i32');
+  const xs = f.local('v128');
+  const acc: Local[] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  f.get(np).i32Const(2).i32Shl().set(rowBytes);
+  // Columns in groups of 4·vectors (16, then 4): accumulate down all k rows, then store.
+  const group = (vectors: number): void => {
+    f.block().loop(); // while (j + 4·vectors <= np)
+    f.get(j).i32Const(4 * vectors).i32Add().get(np).i32GtS().brIf(1);
+    for (let v = 0; v < vectors; v++) f.f32x4Const(0).set(acc[v]);
+    f.get(b).get(j).i32Const(2).i32Shl().i32Add().set(bp);
+    f.get(x).set(xp).get(k).set(kk);
+    f.loop(); // for kk = k; kk > 0; kk--
+    f.get(xp).v128Load32Splat().set(xs);
+    for (let v = 0; v < vectors; v++) f.get(acc[v]).get(xs).get(bp).v128Load(16 * v).f32x4Mul().f32x4Add().set(acc[v]);
+    f.get(bp).get(rowBytes).i32Add().set(bp);
+    f.get(xp).i32Const(4).i32Add().set(xp);
+    f.get(kk).i32Const(1).i32Sub().tee(kk).brIf(0);
+    f.end();
+    f.get(out).get(j).i32Const(2).i32Shl().i32Add().set(bp); // bp now points into out
+    for (let v = 0; v < vectors; v++) f.get(bp).get(bp).v128Load(16 * v).get(acc[v]).f32x4Add().v128Store(16 * v);
+    f.get(j).i32Const(4 * vectors).i32Add().set(j);
+    f.br(0).end().end();
+  };
+  group(4);
+  group(1);
+}

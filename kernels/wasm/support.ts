@@ -1,0 +1,36 @@
+// Which float32 kernels the CPU backend uses: the WebAssembly SIMD ones where the engine supports
+// 128-bit SIMD (every Node ≥ 16.4 and current browser), else the TypeScript ones. The environment
+// variable I3_KERNELS chooses explicitly:
+//   I3_KERNELS=ts     the TypeScript kernels (kernels/cpu/), e.g. to compare or to rule SIMD out
+//   I3_KERNELS=wasm   the SIMD kernels, and an error if the engine lacks WebAssembly SIMD
+//   unset / auto      SIMD where supported
+// float64 always uses the TypeScript kernels (WebAssembly SIMD has f64x2, but float64 is our
+// gradient-checking dtype, where clarity beats speed).
+
+import { ModuleBuilder } from './module.ts';
+
+export type KernelChoice = 'ts' | 'wasm';
+
+/** Whether this engine validates a module using v128 (f32x4.add of two loads). */
+export function wasmSimdSupported(): boolean {
+  if (typeof WebAssembly !== 'object') return false;
+  const probe = new ModuleBuilder().func('probe', ['i32'], [], (f) => {
+    const p = f.param(0);
+    f.get(p).get(p).v128Load().get(p).v128Load(16).f32x4Add().v128Store();
+  });
+  return WebAssembly.validate(probe.bytes());
+}
+
+/** The kernels to use for float32, from I3_KERNELS and the engine's support. */
+export function kernelChoice(env: Record<string, string | undefined> = globalThis.process?.env ?? {}): KernelChoice {
+  const wanted = env.I3_KERNELS ?? 'auto';
+  if (wanted === 'ts') return 'ts';
+  if (wanted !== 'wasm' && wanted !== 'auto' && wanted !== '') {
+    throw new Error(`I3_KERNELS='${wanted}' is not one of ts, wasm, auto (unset means auto)`);
+  }
+  const supported = wasmSimdSupported();
+  if (wanted === 'wasm' && !supported) {
+    throw new Error('I3_KERNELS=wasm: this JavaScript engine does not support WebAssembly SIMD (v128); use I3_KERNELS=ts');
+  }
+  return supported ? 'wasm' : 'ts';
+}
