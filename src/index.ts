@@ -18,5 +18,5 @@ export * from './ops/index.ts';
 // Layers and the i3 model.
 export { Module, type InitOptions } from './nn/module.ts';
 export { Linear, Embedding, LayerNorm, FeedForward } from './nn/layers.ts';
-export { I3Model, type ModelState } from './model/i3-model.ts';
+export { I3Model, type ModelState, type StepOptions } from './model/i3-model.ts';
 export { PRESETS, preset, toConfigJson, fromConfigJson, validateConfig, type I3Config } from './model/config.ts';

@@ -46,7 +46,7 @@ export function* generateTokens(model: I3Model, prompt: readonly number[], o: Ge
   let logits: Float32Array | Float64Array = new Float32Array(0);
   const run = (ids: number[], from: ModelState | null) => {
     const next = noGrad(() => scope(() => {
-      const out = model.step(tensor([ids], { dtype: 'int32' }), from);
+      const out = model.step(tensor([ids], { dtype: 'int32' }), from, { lastLogitsOnly: true });
       logits = lastRow(out.logits);
       return out.state;
     }));

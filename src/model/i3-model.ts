@@ -7,6 +7,7 @@
 import { add } from '../ops/elementwise.ts';
 import { crossEntropy } from '../ops/nn.ts';
 import { expectDType } from '../ops/dispatch.ts';
+import { slice } from '../ops/view.ts';
 import { arange } from '../tensor/create.ts';
 import { fmt } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -14,6 +15,11 @@ import { makeBlock, type Block, type BlockState } from '../nn/blocks.ts';
 import { Embedding, LayerNorm, Linear } from '../nn/layers.ts';
 import { Module, type InitOptions } from '../nn/module.ts';
 import { validateConfig, type I3Config } from './config.ts';
+
+export interface StepOptions {
+  /** Logits of the last position only, (B, 1, V): what generation needs, without the head's cost for the others. */
+  lastLogitsOnly?: boolean;
+}
 
 /** Everything generation carries between calls: one state per layer and the next position. */
 export interface ModelState {
@@ -62,15 +68,18 @@ export class I3Model extends Module {
    * sequence) and returns their logits and the new state. step over a sequence in any chunking equals
    * forward over it. Positions past max_seq_len are an error here; generation decides how to slide.
    */
-  step(ids: Tensor, state: ModelState | null): { logits: Tensor; state: ModelState } {
+  step(ids: Tensor, state: ModelState | null, options: StepOptions = {}): { logits: Tensor; state: ModelState } {
     const position = state?.position ?? 0;
+    const T = ids.shape[1];
     let x = this.embedAt(ids, position);
     const layers = this.layers.items.map((layer, i) => {
       const out = layer.step(x, state?.layers[i] ?? null);
       x = out.y;
       return out.state;
     });
-    return { logits: this.head.forward(this.lnF.forward(x)), state: { position: position + ids.shape[1], layers } };
+    // Sampling reads only the last position: skip the (T−1)·C·V head products of a prompt.
+    if (options.lastLogitsOnly && T > 1) x = slice(x, 1, T - 1, T); // (B, 1, C)
+    return { logits: this.head.forward(this.lnF.forward(x)), state: { position: position + T, layers } };
   }
 
   private embedAt(ids: Tensor, position: number): Tensor {

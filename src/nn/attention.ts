@@ -3,13 +3,15 @@
 // `step` carries a key/value cache so generation attends to the past without recomputing it.
 // Shapes: B batch, T new tokens, P cached (past) tokens, C channels, H heads, D head size.
 
-import { mul } from '../ops/elementwise.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
+import { allocateLike, runKernelInto } from '../ops/dispatch.ts';
+import { maskedFill, mul } from '../ops/elementwise.ts';
 import { concat } from '../ops/join.ts';
 import { matmul } from '../ops/matmul.ts';
-import { maskedFill } from '../ops/elementwise.ts';
 import { softmax } from '../ops/nn.ts';
-import { permute, reshape, slice, squeeze, transpose } from '../ops/view.ts';
+import { permute, reshape, slice, squeeze, transpose, view } from '../ops/view.ts';
 import { tensor } from '../tensor/create.ts';
+import type { Storage } from '../backend/backend.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { Linear } from './layers.ts';
 import { Module, type InitOptions } from './module.ts';
@@ -33,30 +35,68 @@ export class CausalSelfAttention extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.attend(x, null).y;
+    return this.attend(x, null, false).y;
   }
 
   /** Attends T new tokens to the cached past and themselves; returns the grown cache. */
   step(x: Tensor, cache: KVCache | null): { y: Tensor; cache: KVCache } {
-    const { y, k, v } = this.attend(x, cache);
+    const { y, k, v } = this.attend(x, cache, true);
     return { y, cache: { k, v } };
   }
 
-  private attend(x: Tensor, past: KVCache | null): { y: Tensor; k: Tensor; v: Tensor } {
+  private attend(x: Tensor, past: KVCache | null, caching: boolean): { y: Tensor; k: Tensor; v: Tensor } {
     const [B, T] = x.shape;
     const [H, D] = [this.heads, this.headDim];
     // (B, T, 3C) → (B, T, 3, H, D) → (3, B, H, T, D); q, k, v are strided views, no copies
     const qkv = permute(reshape(this.qkv.forward(x), [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
     const [q, kNew, vNew] = [0, 1, 2].map((i) => squeeze(slice(qkv, 0, i, i + 1), 0)); // (B, H, T, D)
-    const k = past ? concat([past.k, kNew], 2) : kNew; // (B, H, P+T, D)
-    const v = past ? concat([past.v, vNew], 2) : vNew;
+    const k = caching ? grow(past?.k ?? null, kNew) : kNew; // (B, H, P+T, D)
+    const v = caching ? grow(past?.v ?? null, vNew) : vNew;
     const P = k.shape[2] - T;
     const scores = mul(matmul(q, transpose(k)), 1 / Math.sqrt(D)); // (B, H, T, P+T)
-    const att = softmax(maskedFill(scores, causalMask(T, P, x), -Infinity), -1);
+    // One new token may see every key: it has no future to mask.
+    const att = softmax(T === 1 ? scores : maskedFill(scores, causalMask(T, P, x), -Infinity), -1);
     const heads = matmul(att, v); // (B, H, T, D)
     const merged = reshape(permute(heads, [0, 2, 1, 3]), [B, T, H * D]); // (B, T, C)
     return { y: this.outProj.forward(merged), k, v };
   }
+}
+
+/** How many positions of a cache buffer hold keys/values, so only the newest view appends in place. */
+const filled = new WeakMap<Storage, number>();
+
+/**
+ * The cache (B, H, P, D) followed by `next` (B, H, T, D). During inference the cache is a view of a
+ * buffer with spare positions (B, H, capacity, D): `next` is written after the P filled ones and the
+ * result is a longer view, so a token costs O(T), not a copy of the whole past. The buffer doubles
+ * when full; a step from an older state (the buffer already filled past P) copies instead of
+ * overwriting. With gradients recorded it is a plain concat, which autograd can see.
+ */
+function grow(past: Tensor | null, next: Tensor): Tensor {
+  if (isGradEnabled() && (next.requiresGrad || past?.requiresGrad)) return past ? concat([past, next], 2) : next;
+  const [B, H, T, D] = next.shape;
+  const P = past ? past.shape[2] : 0;
+  const capacity = past ? past.strides[1] / D : 0;
+  const appendable = past !== null && past.offset === 0 && filled.get(past.storage) === P && P + T <= capacity;
+  let buffer: Tensor;
+  if (appendable) {
+    buffer = view(past, [B, H, capacity, D], past.strides, 0);
+  } else {
+    buffer = allocateLike('attention cache', next, [B, H, 2 * (P + T), D]);
+    if (past) writeInto(buffer, past, 0);
+  }
+  writeInto(buffer, next, P);
+  filled.set(buffer.storage, P + T);
+  const grown = view(buffer, [B, H, P + T, D], buffer.strides, 0);
+  buffer.dispose();
+  return grown;
+}
+
+/** Copies src (B, H, T, D) into positions [at, at + T) of buffer (B, H, capacity, D). */
+function writeInto(buffer: Tensor, src: Tensor, at: number): void {
+  const window = view(buffer, src.shape, buffer.strides, at * buffer.strides[2]);
+  runKernelInto('attention cache', 'copy', [src], window);
+  window.dispose();
 }
 
 /** (T, P+T) with 1 where key j lies in the future of query i (at absolute position P + i). */

@@ -6,7 +6,7 @@ import { add, gelu } from '../ops/elementwise.ts';
 import { matmul } from '../ops/matmul.ts';
 import { embedding } from '../ops/gather.ts';
 import { layerNorm } from '../ops/nn.ts';
-import { transpose } from '../ops/view.ts';
+import { reshape, transpose } from '../ops/view.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { constant, normal } from './init.ts';
 import { Module, type InitOptions } from './module.ts';
@@ -23,6 +23,14 @@ export class Linear extends Module {
 
   /** (..., in) → (..., out): x · Wᵀ + b (the transpose is a free view). */
   forward(x: Tensor): Tensor {
+    if (x.ndim <= 2) return this.affine(x);
+    // (B, T, in) → (B·T, in): one product over every position. Batched, the weight's gradient would be
+    // B products with K = T, then a sum over B; flat, it is one product with K = B·T and no sum.
+    const y = this.affine(reshape(x, [-1, this.inFeatures]));
+    return reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+  }
+
+  private affine(x: Tensor): Tensor {
     const y = matmul(x, transpose(this.weight));
     return this.bias ? add(y, this.bias) : y;
   }

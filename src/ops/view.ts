@@ -45,12 +45,40 @@ export const reshape = defineOp(
   },
   (x: Tensor, shape: Shape) => {
     const target = inferShape(x, shape);
-    const source = x.isContiguous ? x : runKernel('reshape', 'copy', [x], [{ shape: x.shape }])[0];
-    const out = view(source, target, contiguousStrides(target), source.offset);
-    if (source !== x) source.dispose();
+    const strides = viewStrides(x.shape, x.strides, target);
+    if (strides) return { out: view(x, target, strides, x.offset), backward: (g: Tensor): Tensor[] => [reshape(g, x.shape)] };
+    const copy = runKernel('reshape', 'copy', [x], [{ shape: x.shape }])[0]; // row-major, so any shape views it
+    const out = view(copy, target, contiguousStrides(target), 0);
+    copy.dispose();
     return { out, backward: (g: Tensor): Tensor[] => [reshape(g, x.shape)] };
   },
 );
+
+/**
+ * Strides that read a tensor of (shape, strides) as `target` without moving data, or null when the
+ * layout does not allow it. The old axes split into runs that are contiguous among themselves
+ * (stride[d] = stride[d+1]·shape[d+1]); a view exists when the new axes regroup each run exactly, and
+ * then a new axis takes its run's innermost stride times the sizes inside it (the rule PyTorch's
+ * `view` uses). So a squeeze, or merging q/k/v's head axes back, never copies when it need not.
+ */
+export function viewStrides(shape: Shape, strides: readonly number[], target: Shape): number[] | null {
+  if (shape.length === 0 || sizeOf(shape) === 0) return contiguousStrides(target);
+  const out = new Array<number>(target.length);
+  let t = target.length - 1, base = strides[shape.length - 1], runSize = 1, viewSize = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    runSize *= shape[d];
+    const runEnds = d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== runSize * base);
+    if (!runEnds) continue;
+    while (t >= 0 && (viewSize < runSize || target[t] === 1)) {
+      out[t] = viewSize * base;
+      viewSize *= target[t];
+      t--;
+    }
+    if (viewSize !== runSize) return null;
+    if (d > 0) [base, runSize, viewSize] = [strides[d - 1], 1, 1];
+  }
+  return t === -1 ? out : null;
+}
 
 function inferShape(x: Tensor, shape: Shape): number[] {
   const unknown = shape.filter((d) => d === -1).length;

@@ -9,6 +9,7 @@
 
 import { noGrad } from '../autograd/grad-mode.ts';
 import { scope } from '../backend/memory.ts';
+import type { Profiler } from '../backend/profile.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Batch, BatchSource } from '../data/windows.ts';
@@ -45,6 +46,9 @@ export interface LoopHooks {
   checkpoint?: (step: number, reason: 'interval' | 'end' | 'interrupted') => Promise<void>;
   /** Generates text for the logger every sampleEvery iterations. */
   sample?: () => Array<{ prompt: string; text: string }>;
+  /** Times each iteration's work (micro-batches, clip, AdamW; not logging, evaluation, samples or
+   *  checkpoints): clip and AdamW are booked under the phase 'optimizer'. */
+  profiler?: Profiler;
   /** Every step's and evaluation's report, for metrics.jsonl. */
   record?: (entry: ({ kind: 'train' } & StepReport) | ({ kind: 'eval' } & EvalReport)) => void;
 }
@@ -79,6 +83,8 @@ export async function trainLoop(
   const started = performance.now();
   for (let it = startStep; it < steps; it++) {
     const lr = schedule(it);
+    const profiler = hooks.profiler;
+    profiler?.resume();
     optimizer.zeroGrad();
     const loss = accumulateGradients(accumulation, (m) => {
       const batch = data.train.batch(it * accumulation + m);
@@ -89,8 +95,9 @@ export async function trainLoop(
     if (!Number.isFinite(loss)) {
       throw new Error(`training diverged: loss is ${loss} at iteration ${it + 1}; lower the learning rate (--lr) or keep clipping on (--clip 1), and resume from the last checkpoint`);
     }
-    const gradNorm = clipGradNorm(params, clip);
-    optimizer.step(lr);
+    const update = () => { const norm = clipGradNorm(params, clip); optimizer.step(lr); return norm; };
+    const gradNorm = profiler ? profiler.phase('optimizer', update) : update();
+    if (profiler) { profiler.pause(); profiler.steps++; }
     losses.push(loss);
     const step = it + 1;
     const seconds = (performance.now() - started) / 1000;

@@ -10,6 +10,8 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getBackend } from '../backend/backend.ts';
+import { Profiler, type ProfileReport } from '../backend/profile.ts';
 import { I3Model } from '../model/i3-model.ts';
 import { Generator } from '../tensor/random.ts';
 import { BpeTokenizer, buildOnce, parseTokenizerJson, serializeTokenizerJson, trainBpe } from '../tokenizer/index.ts';
@@ -36,6 +38,8 @@ export interface RunOptions {
   logger: Logger;
   shouldStop?: () => boolean;
   prompts?: string[];
+  /** Time every iteration per op and kernel (src/backend/profile.ts); the report comes back in the result. */
+  profile?: boolean;
 }
 
 export interface RunResult extends LoopResult {
@@ -43,6 +47,8 @@ export interface RunResult extends LoopResult {
   tokenizer: BpeTokenizer;
   /** Unigram entropy of the training tokens (nats): the loss of a model that ignores context. */
   unigramEntropy: number;
+  /** With `profile`: where the iterations' time went. */
+  profile?: ProfileReport;
 }
 
 async function buildTokenizer(r: Recipe, data: DataSpec[], cacheDir: string): Promise<{ tokenizer: BpeTokenizer; reused: boolean }> {
@@ -111,12 +117,14 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   await mkdir(out, { recursive: true });
   const codec = { encode: (s: string) => tokenizer.encode(s), decode: (ids: number[]) => tokenizer.decode(ids) };
   const prompts = o.prompts ?? ['Once upon a time'];
+  const profiler = o.profile ? new Profiler(getBackend(model.parameters()[0].backend)) : undefined;
+  let profile: ProfileReport | undefined;
   const result = await trainLoop(model, { train: windows(corpus.train, r.seed), validation }, optimizer, {
     steps: r.steps, accumulation: r.accumulation, clip: r.clip,
     schedule: warmupCosine({ peak: r.lr, warmup: Math.min(r.warmup, r.steps), total: r.steps, floor: r.minLrFraction }),
     evalEvery: r.evalEvery, evalBatches: r.evalBatches, sampleEvery: r.sampleEvery, checkpointEvery: r.checkpointEvery,
   }, {
-    logger, shouldStop: o.shouldStop,
+    logger, shouldStop: o.shouldStop, profiler,
     sample: () => prompts.map((prompt) => ({ prompt, text: greedySample(model, codec, prompt, 48, eosId) })),
     record: (entry) => { // in order, before the next step; loss.svg redrawn at each evaluation
       appendFileSync(metricsPath, JSON.stringify(entry) + '\n');
@@ -126,8 +134,8 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
       await saveCheckpoint(checkpointDir, model, optimizer, tokenizer, newTrainerState(step, optimizer.stepCount, r, data));
       logger.checkpoint(step, checkpointDir, reason);
     },
-  }, saved?.state.step ?? 0);
+  }, saved?.state.step ?? 0).finally(() => { profile = profiler?.finish(); }); // kernels restored even on an error
   writeLossPlot(out);
   optimizer.dispose();
-  return { ...result, model, tokenizer, unigramEntropy: entropy };
+  return { ...result, model, tokenizer, unigramEntropy: entropy, profile };
 }

@@ -33,6 +33,14 @@ t('generate prints the prompt and a seeded continuation, the same every run', ()
   assert.match(a.stderr, /^\d+ tokens in [\d.]+ s \([\d.]+ tokens\/s\)/);
 });
 
+t('generate --profile prints the cost of a token after the prompt', () => {
+  const r = i3(['generate', '--model', folder, '--prompt', 'Once upon a time', '--max-new-tokens', '8', '--seed', '3', '--profile']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /profile: \d+ tokens?, [\d.]+ ms per token; matmul kernel [\d.]+ % of the time/);
+  assert.match(r.stderr, /\nop +forward ms +calls +total ms +share\n/);
+  for (const row of ['matmul', 'time per kernel', 'all kernels']) assert.ok(r.stderr.includes(`\n${row}`), row);
+});
+
 const failures: Array<[string, string[], RegExp]> = [
   ['a missing folder', ['--model', '/nonexistent/model', '--prompt', 'hi'], /i3 generate: model folder '\/nonexistent\/model' does not exist/],
   ['an empty prompt', ['--prompt', '  '], /i3 generate: --prompt is empty/],

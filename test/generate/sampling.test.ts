@@ -50,6 +50,59 @@ t('the same seed gives the same draws', () => {
   assert.not.equal(run(9), run(10));
 });
 
+/** The full-vocabulary procedure, step by step (sort for top-k, softmax and draw over every id). */
+function referenceSample(logits: ArrayLike<number>, context: readonly number[], o: SamplingOptions, g: Generator): number {
+  const { temperature = 1, topK = 0, topP = 1, minP = 0, repetitionPenalty = 1 } = o;
+  const s = Array.from(logits);
+  for (const id of new Set(context)) s[id] = s[id] > 0 ? s[id] / repetitionPenalty : s[id] * repetitionPenalty;
+  if (temperature === 0) return s.indexOf(Math.max(...s));
+  const scaled = s.map((x) => x / temperature);
+  const kth = topK > 0 && topK < s.length ? [...scaled].sort((a, b) => a - b)[s.length - topK] : -Infinity;
+  const kept = scaled.map((x) => (x >= kth ? x : -Infinity));
+  const max = Math.max(...kept);
+  const e = kept.map((x) => Math.exp(x - max));
+  let z = 0;
+  for (const x of e) z += x;
+  const p = e.map((x) => x / z);
+  const order = p.map((_, i) => i).sort((a, b) => p[b] - p[a]);
+  const floor = minP * p[order[0]];
+  let cum = 0;
+  order.forEach((id, rank) => { if (rank > 0 && (cum >= topP || p[id] < floor)) p[id] = 0; cum += p[id]; });
+  let total = 0;
+  for (const x of p) total += x;
+  let target = g.uniform() * total, last = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === 0) continue;
+    last = i;
+    target -= p[i];
+    if (target < 0) return i;
+  }
+  return last;
+}
+
+t('the same draws as the full-vocabulary procedure (top-k by selection, over the kept ids only)', () => {
+  const g = new Generator(11);
+  const settings: SamplingOptions[] = [
+    {}, { topK: 1 }, { topK: 5 }, { topK: 40, temperature: 0.7 }, { topP: 0.9 }, { topK: 20, topP: 0.8 }, { topK: 30, minP: 0.05 },
+    { repetitionPenalty: 1.3, topK: 10 }, { temperature: 0 },
+  ];
+  for (let trial = 0; trial < 60; trial++) {
+    const V = 50 + g.int(300);
+    // coarse values so ties (also at the k-th) occur
+    const values = Array.from({ length: V }, () => Math.round(g.normal() * 4) / 2);
+    const context = Array.from({ length: 5 }, () => g.int(V));
+    for (const o of settings) {
+      const seed = g.int(1000);
+      const got = sampleToken(values, context, o, new Generator(seed));
+      assert.is(got, referenceSample(values, context, o, new Generator(seed)), `trial ${trial}, ${JSON.stringify(o)}`);
+    }
+  }
+});
+
+t('NaN logits are an error, not a silent choice', () => {
+  assert.throws(() => sampleToken([0, NaN, 1], [], {}, new Generator(0)), /logit of id 1 is NaN/);
+});
+
 t('bad settings are errors naming the setting and the allowed range', () => {
   assert.throws(() => checkSamplingOptions({ temperature: -1 }), /temperature is -1; it must be a finite number ≥ 0/);
   assert.throws(() => checkSamplingOptions({ topK: 1.5 }), /top-k is 1\.5/);

@@ -55,6 +55,35 @@ t('chunked step() logits equal full forward() logits (float64, 1e-9) for random 
   );
 });
 
+t('two continuations from one state: the second equals a fresh run (the cache does not overwrite in place)', () => I.scope(() => I.noGrad(() => {
+  const gen = new I.Generator(4);
+  const model = new I3Model({ vocab_size: 7, d_model: 4, n_heads: 2, d_state: 2, ffn_mult: 4, max_seq_len: 12, block_types: ['attention', 'hybrid', 'attention'] }, { dtype: 'float64', generator: gen });
+  const ids = (xs: number[]) => I.tensor([xs], { dtype: 'int32' });
+  const prefix = model.step(ids([1, 2, 3]), null).state;
+  const a = model.step(ids([4, 5]), prefix); // appends after the prefix in place
+  const b = model.step(ids([6, 0]), prefix); // must not see a's keys, nor overwrite them
+  const a2 = model.step(ids([3]), a.state);
+  const fresh = (xs: number[]) => model.forward(ids(xs)).data();
+  const close = (got: ArrayLike<number>, want: ArrayLike<number>) => Array.from(want).forEach((v, i) => assert.ok(Math.abs(v - got[i]) <= 1e-12 * (1 + Math.abs(v)), `logit ${i}: ${got[i]} vs ${v}`));
+  close(b.logits.data(), fresh([1, 2, 3, 6, 0]).slice(-14));
+  close(a.logits.data(), fresh([1, 2, 3, 4, 5]).slice(-14));
+  close(a2.logits.data(), fresh([1, 2, 3, 4, 5, 3]).slice(-7));
+  model.dispose();
+})));
+
+t('lastLogitsOnly gives the last position\'s logits (B, 1, V) and the same state', () => I.scope(() => I.noGrad(() => {
+  const model = new I3Model(preset('i3-test'), { dtype: 'float64', generator: new I.Generator(2) });
+  const ids = I.randint(model.config.vocab_size, [2, 5], { generator: new I.Generator(3) });
+  const all = model.step(ids, null);
+  const last = model.step(ids, null, { lastLogitsOnly: true });
+  assert.equal(last.logits.shape, [2, 1, model.config.vocab_size]);
+  const close = (got: ArrayLike<number>, want: ArrayLike<number>) => Array.from(want).forEach((v, i) => assert.ok(Math.abs(v - got[i]) <= 1e-12 * (1 + Math.abs(v)), `logit ${i}: ${got[i]} vs ${v}`));
+  close(last.logits.data(), I.slice(all.logits, 1, 4, 5).data());
+  const next = I.tensor([[1], [2]], { dtype: 'int32' });
+  close(model.step(next, last.state).logits.data(), model.step(next, all.state).logits.data());
+  model.dispose();
+})));
+
 t('more tokens than max_seq_len is a clear error', () => {
   const model = new I3Model(preset('i3-test'), { randomInit: false });
   assert.throws(() => model.forward(I.zeros([1, 17], { dtype: 'int32' })), /positions 0\.\.16 exceed max_seq_len 16/);

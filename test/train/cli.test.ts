@@ -32,6 +32,15 @@ t('trains a few iterations, prints the losses and leaves a model folder', () => 
   assert.ok(existsSync(join(out, 'checkpoint', 'model.safetensors')));
 });
 
+t('--profile prints where an iteration\'s time went: ops by phase, kernels, matmul share, allocations', () => {
+  const out = join(dir, 'profiled');
+  const r = execFileSync(process.execPath, [I3, ...common(), '--steps', '2', '--out', out, '--profile'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(r, /profile: 2 iterations, [\d.]+ ms per iteration; matmul kernel [\d.]+ % of the time/);
+  assert.match(r, /allocations per iteration: [\d.,]+ storages \([\d.]+ MB\), [\d.,]+ tensors/);
+  assert.match(r, /\nop +forward ms +calls +backward ms +calls +optimizer ms +calls +total ms +share\n/);
+  for (const row of ['matmul', 'crossEntropy', '(outside ops', 'total', 'time per kernel', 'all kernels']) assert.ok(r.includes(`\n${row}`), row);
+});
+
 t('a bad option value is a clear error with a non-zero exit', () => {
   let message = '';
   try { execFileSync(process.execPath, [I3, 'train', '--preset', 'nope'], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { message = String((e as { stderr: string }).stderr); }
