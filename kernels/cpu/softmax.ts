@@ -1,5 +1,6 @@
 // Fused softmax and log-softmax over the last axis of a contiguous (rows, n) input.
 // Subtracting the row max first keeps exp() from overflowing: softmax(x) = softmax(x - max(x)).
+// Derivation (and the backward, which src/ops/nn.ts composes from ops): docs/derivations/softmax-cross-entropy.md.
 
 import type { Kernel } from '../../src/backend/backend.ts';
 import type { TypedArray } from '../../src/tensor/dtype.ts';

@@ -2,6 +2,7 @@
 // q | k | v, heads of size D = C / H, scores q·kᵀ/√D, causal mask, softmax over keys, output projection.
 // `step` carries a key/value cache so generation attends to the past without recomputing it.
 // Shapes: B batch, T new tokens, P cached (past) tokens, C channels, H heads, D head size.
+// The backward is the chain of the ops' own rules, written out in docs/derivations/attention.md.
 
 import { isGradEnabled } from '../autograd/grad-mode.ts';
 import { allocateLike, runKernelInto } from '../ops/dispatch.ts';

@@ -2,6 +2,7 @@
 // a 1-D operand is a vector (a row on the left, a column on the right) and its axis is dropped after.
 // Backward: dA = dC · Bᵀ and dB = Aᵀ · dC, each summed over the batch dims its operand was broadcast
 // along (tensorflow/tfjs#8721 is what happens when that sum is forgotten).
+// Attention chains this rule with softmax's: docs/derivations/attention.md.
 
 import { broadcastShapes, fmt } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';

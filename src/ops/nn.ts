@@ -32,6 +32,7 @@ const rowDomain = (run: (x: Tensor, axis?: number) => Tensor) => (d: import('./d
   return { inputs: [d.tensor(shape, -4, 4)], run: ([x]: readonly Tensor[]) => run(x, axis) };
 };
 
+/** Softmax along an axis (default the last); backward ∂x = y ⊙ (g − Σ g ⊙ y), derived in docs/derivations/softmax-cross-entropy.md. */
 export const softmax = defineOp(
   { name: 'softmax', doc: 'exp(x) / Σ exp(x) along an axis (fused, max-subtracted)', kernels: ['softmax', 'mul', 'sub', 'sum'], differentiable: true, domain: (d, op) => rowDomain(op)(d) },
   (x: Tensor, axis: number = -1) => {

@@ -12,6 +12,7 @@
 // Updates are written in place with `assign` under noGrad, so parameters keep their identity (the
 // model holds them) and no graph is recorded. The moments are created once, kept alive beyond every
 // scope, and show up in memory() like any tensor; a step's temporaries are freed by its scope.
+// Derivation and why each step: docs/derivations/adamw.md.
 
 import { noGrad } from '../autograd/grad-mode.ts';
 import { keep, scope } from '../backend/memory.ts';
