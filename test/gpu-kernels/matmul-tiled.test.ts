@@ -20,7 +20,7 @@ function check(mode: string, env: Record<string, string>): { kernelClass: string
   return JSON.parse(line);
 }
 
-const paths = [
+const paths: { name: string; mode: string; kernelClass: string; env: Record<string, string>; missing: string | null }[] = [
   { name: 'WebGPU on Dawn, SwiftShader Vulkan', mode: 'webgpu', kernelClass: 'WebGPUKernel', env: { VK_ICD_FILENAMES: SWIFTSHADER }, missing: existsSync(SWIFTSHADER) ? null : `${SWIFTSHADER} is missing (apt-get install chromium-common libvulkan1)` },
   { name: 'gpu.js CPU kernel', mode: 'cpu', kernelClass: 'CPUKernel', env: {}, missing: null },
 ];
