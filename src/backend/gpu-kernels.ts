@@ -8,6 +8,7 @@ import { crossEntropyGradKernel, crossEntropyLossKernel, crossEntropyScaleKernel
 import type { ElementwiseSpec } from '../../kernels/gpu/elementwise.ts';
 import { idRows, indexAddKernel, indexSelectKernel, type IndexSpec } from '../../kernels/gpu/index-select.ts';
 import { layerNormKernel, layerNormSources, type LayerNormSpec } from '../../kernels/gpu/layer-norm.ts';
+import { flatTiledResult, tiledMatmulFits, tiledMatmulKernel } from '../../kernels/gpu/matmul-tiled.ts';
 import { naiveMatmulKernel, type MatmulSpec } from '../../kernels/gpu/naive-matmul.ts';
 import { reduceKernel, type ReduceSpec } from '../../kernels/gpu/reduce.ts';
 import { rowLogSumExpKernel, softmaxKernel, type RowsSpec } from '../../kernels/gpu/softmax.ts';
@@ -62,8 +63,21 @@ function matmul(ctx: GpuContext): Kernel {
       row: v.strides[v.strides.length - 2], col: v.strides[v.strides.length - 1], offset: v.offset,
     });
     const spec: MatmulSpec = { batchShape, M: out.shape[r - 2], N: out.shape[r - 1], K: a.shape[a.shape.length - 1], a: operand(a), b: operand(b) };
+    if (useTiledMatmul(ctx.gpu, spec)) {
+      const result = ctx.run(ctx.cached(`matmul tiled ${JSON.stringify(spec)}`, () => tiledMatmulKernel(ctx.gpu, spec)), [ctx.arg(a), ctx.arg(b)]);
+      ctx.write(out, result instanceof Promise ? result.then(flatTiledResult) : flatTiledResult(result));
+      return;
+    }
     ctx.write(out, ctx.run(ctx.cached(`matmul ${JSON.stringify(spec)}`, () => naiveMatmulKernel(ctx.gpu, spec)), [ctx.arg(a), ctx.arg(b)]));
   };
+}
+
+/**
+ * The tiled matmul (kernels/gpu/matmul-tiled.ts, 2-4x the naive GFLOP/s on an H200) needs WebGPU's
+ * flat Array(4) results and N divisible by 4. I3_GPU_MATMUL=naive keeps the naive kernel (benchmarks).
+ */
+function useTiledMatmul(gpu: GPU, spec: MatmulSpec): boolean {
+  return (gpu as unknown as { mode?: string }).mode === 'webgpu' && process.env.I3_GPU_MATMUL !== 'naive' && tiledMatmulFits(spec);
 }
 
 function rowLse(ctx: GpuContext, x: View, n: number): { array: unknown; spec: RowsSpec } {
