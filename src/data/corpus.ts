@@ -8,6 +8,7 @@ import { guessFormat, readFormat, FORMATS, type Format } from './formats.ts';
 import { mixDocuments } from './mix.ts';
 import { seededGenerator } from './seeded.ts';
 
+/** One `--data` source: a file, how to read it (formats.ts), and its weight in the mix. */
 export interface DataSpec {
   path: string;
   format: Format;
@@ -62,6 +63,7 @@ class TokenBuffer {
   }
 }
 
+/** How loadCorpus encodes documents and splits them between training and validation. */
 export interface CorpusOptions {
   encode: (text: string) => number[];
   eosId: number;
@@ -73,12 +75,17 @@ export interface CorpusOptions {
   onProgress?: (p: { documents: number; tokens: number }) => void;
 }
 
+/** The token streams loadCorpus returns, each document followed by `<EOS>`, and how many documents went to each. */
 export interface Corpus {
   train: Int32Array;
   validation: Int32Array;
   documents: { train: number; validation: number };
 }
 
+/**
+ * Reads, mixes and encodes every source into training and validation token arrays; each document goes to
+ * one side by a seeded draw, so the split depends only on the seed.
+ */
 export async function loadCorpus(specs: readonly DataSpec[], options: CorpusOptions): Promise<Corpus> {
   const { encode, eosId, validationFraction = 0.05, seed = 0, maxTokens = Infinity, onProgress } = options;
   if (!(validationFraction >= 0 && validationFraction < 1)) throw new Error(`loadCorpus: validationFraction must lie in [0, 1), got ${validationFraction}`);

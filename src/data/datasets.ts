@@ -12,6 +12,7 @@
 
 import type { Format } from './formats.ts';
 
+/** One published file of a dataset: where to fetch it, the name it is saved under, and how to unpack it. */
 export interface DatasetFile {
   url: string;
   /** The name it is saved under in the output folder. */
@@ -22,6 +23,7 @@ export interface DatasetFile {
   unpack?: 'gunzip' | 'unzip';
 }
 
+/** One of the card's corpora as `i3 data download` knows it: its files, source, licence and reading format. */
 export interface Dataset {
   name: string;
   /** Where it comes from and its licence, for `i3 data --help`. */
@@ -34,6 +36,7 @@ export interface Dataset {
 
 const HF = 'https://huggingface.co/datasets';
 
+/** The catalogue of downloadable corpora (tinystories, tinychat, sentences, wikitext-2). */
 export const DATASETS: Dataset[] = [
   {
     name: 'tinystories', source: 'huggingface.co/datasets/roneneldan/TinyStories (V1 .txt)', license: 'CDLA-Sharing-1.0', format: 'tinystories',
@@ -59,6 +62,7 @@ export const DATASETS: Dataset[] = [
   },
 ];
 
+/** The catalogue entry called `name`; an unknown name is an error listing the known ones. */
 export function dataset(name: string): Dataset {
   const found = DATASETS.find((d) => d.name === name);
   if (!found) throw new Error(`unknown dataset '${name}' (expected ${DATASETS.map((d) => d.name).join(', ')})`);

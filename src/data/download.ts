@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { listZip, readZipEntry } from '../io/zip.ts';
 import type { Dataset, DatasetFile } from './datasets.ts';
 
+/** What a download reports to its progress callback. */
 export interface DownloadProgress {
   file: string;
   /** Bytes on disk so far (including a resumed .part) and the expected total, when known. */
@@ -22,6 +23,7 @@ export interface DownloadProgress {
   etaSeconds: number | null;
 }
 
+/** Size check, progress callback, retries and timeout of one download. */
 export interface DownloadOptions {
   /** Expected size in bytes; a different Content-Length or byte count is an error. */
   size?: number;

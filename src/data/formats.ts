@@ -12,7 +12,9 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cleanDocument } from '../tokenizer/documents.ts';
 
+/** The document formats the readers understand (see the list at the top of this file). */
 export const FORMATS = ['tinystories', 'jsonl', 'tinychat', 'sentences', 'wikitext'] as const;
+/** One of FORMATS. */
 export type Format = (typeof FORMATS)[number];
 
 /** The lines of a file, without their line endings (LF or CRLF), streamed. */

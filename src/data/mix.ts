@@ -5,11 +5,17 @@
 
 import { Generator } from '../tensor/random.ts';
 
+/** A stream of documents and its weight in the mix (> 0). */
 export interface WeightedDocuments {
   documents: AsyncIterable<string>;
   weight: number;
 }
 
+/**
+ * Interleaves the sources: each next document comes from a source drawn with probability proportional to
+ * its weight among those not yet exhausted; every document is read exactly once, in the same order for the
+ * same seed.
+ */
 export async function* mixDocuments(sources: readonly WeightedDocuments[], seed: number): AsyncGenerator<string> {
   for (const s of sources) if (!(s.weight > 0)) throw new Error(`mixDocuments: weights must be > 0, got ${s.weight}`);
   const live = sources.map((s) => ({ weight: s.weight, it: s.documents[Symbol.asyncIterator]() }));

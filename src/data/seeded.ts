@@ -16,4 +16,8 @@ export function mixSeed(seed: number, ...counters: number[]): number {
   return h >>> 0;
 }
 
+/**
+ * A Generator determined by the seed and the counters alone (e.g. the batch index), so a resumed run draws
+ * what the uninterrupted one would have.
+ */
 export const seededGenerator = (seed: number, ...counters: number[]): Generator => new Generator(mixSeed(seed, ...counters));

@@ -7,6 +7,7 @@
 
 import { seededGenerator } from './seeded.ts';
 
+/** B windows of T input ids and their T next-token targets, row-major. */
 export interface Batch {
   /** Inputs, B·T ids row-major (B rows of T). */
   x: Int32Array;
@@ -16,6 +17,7 @@ export interface Batch {
   T: number;
 }
 
+/** Anything that yields batches by index: a pure function of k, so resuming needs only k. */
 export interface BatchSource {
   /** The k-th batch (k = 0, 1, …); the same k always gives the same batch. */
   batch(k: number): Batch;
@@ -35,6 +37,7 @@ function cut(tokens: Int32Array, starts: number[], T: number): Batch {
   return { x, y, B, T };
 }
 
+/** Windows at uniformly random starts, as the original's get_batch (spec §3.8); batch k is seeded by (seed, k). */
 export class RandomWindows implements BatchSource {
   constructor(private readonly tokens: Int32Array, readonly B: number, readonly T: number, private readonly seed: number) {
     check(tokens, B, T, 'RandomWindows');
@@ -46,6 +49,7 @@ export class RandomWindows implements BatchSource {
   }
 }
 
+/** Non-overlapping windows in order (an epoch mode): every token is a target once per epoch. */
 export class SequentialWindows implements BatchSource {
   /** Windows in one epoch. */
   readonly windows: number;

@@ -7,6 +7,10 @@ import { validateConfig, type I3Config } from '../model/config.ts';
 import type { BlockKind } from '../nn/blocks.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
+/**
+ * The I3Config a state dict implies (sizes from tensor shapes, block kinds from key names); `nHeads` must
+ * be given since no shape records it, `source` names the file in errors.
+ */
 export function configFromStateDict(tensors: ReadonlyMap<string, Tensor>, nHeads: number, source: string): I3Config {
   const shape = (key: string): number[] => {
     const t = tensors.get(key);

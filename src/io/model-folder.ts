@@ -16,8 +16,10 @@ import { ChunkTokenizer } from '../tokenizer/index.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 import { parseTokenizerFile, serializeTokenizerFile, type Tokenizer } from './tokenizer-file.ts';
 
+/** The three files every model folder holds. */
 export const FOLDER_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'] as const;
 
+/** A model folder after loading: the model in eval mode, its tokenizer and config, and any corrections made. */
 export interface LoadedModel {
   model: I3Model;
   tokenizer: Tokenizer;
@@ -26,6 +28,7 @@ export interface LoadedModel {
   notes: string[];
 }
 
+/** Writes config.json, model.safetensors and tokenizer.json into `dir` (created if missing). */
 export async function saveModelFolder(dir: string, model: I3Model, tokenizer: Tokenizer): Promise<void> {
   if (tokenizer.vocabSize > model.config.vocab_size) {
     throw new Error(`saveModelFolder: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocab_size} embeddings`);
@@ -37,6 +40,10 @@ export async function saveModelFolder(dir: string, model: I3Model, tokenizer: To
   await writeFile(join(dir, 'tokenizer.json'), serializeTokenizerFile(tokenizer));
 }
 
+/**
+ * Loads a model folder; a missing file, a wrong shape or a tokenizer too big for the model is an error
+ * naming the file.
+ */
 export async function loadModelFolder(dir: string, { dtype = 'float32' }: { dtype?: FloatDType } = {}): Promise<LoadedModel> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`model folder '${dir}' does not exist; make one with 'i3 convert pytorch_model.bin --out ${dir}' or by training`);

@@ -4,7 +4,9 @@
 // Nothing is executed: a call to a global becomes whatever `resolve` makes of it, and a global that
 // `resolve` does not know is an error naming it, which is what makes reading a pickle safe here.
 
+/** A global a pickle refers to (GLOBAL / STACK_GLOBAL), e.g. torch._utils._rebuild_tensor_v2. */
 export interface Global { module: string; name: string }
+/** What the caller decides: what calling a global yields, and what a persistent id stands for. */
 export interface PickleHooks {
   /** The value of calling `fn(...args)`; throw for globals you do not allow. */
   call(fn: Global, args: unknown[]): unknown;
@@ -14,6 +16,10 @@ export interface PickleHooks {
 
 const MARK = Symbol('mark');
 
+/**
+ * Runs the pickle's opcodes on a stack and returns the top object; calls and persistent ids go through
+ * `hooks`, so nothing is executed. `source` names the file in errors.
+ */
 export function unpickle(bytes: Uint8Array, hooks: PickleHooks, source: string): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = (from: number, to: number) => new TextDecoder().decode(bytes.subarray(from, to));

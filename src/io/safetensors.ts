@@ -18,6 +18,7 @@ import { bytesPerElement, type DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { bfloat16ToFloat32, float16ToFloat32 } from './half.ts';
 
+/** The contents of a .safetensors file: named tensors and the string metadata. */
 export interface Safetensors {
   tensors: Map<string, Tensor>;
   metadata: Record<string, string>;

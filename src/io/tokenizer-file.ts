@@ -4,12 +4,15 @@
 
 import { BpeTokenizer, ChunkTokenizer, parseTokenizerJson, serializeTokenizerJson } from '../tokenizer/index.ts';
 
+/** Either tokenizer a model folder can hold. */
 export type Tokenizer = BpeTokenizer | ChunkTokenizer;
 
+/** Reads a tokenizer.json: the chunk tokenizer's format if it has `chunk_to_idx`, otherwise Hugging Face BPE. */
 export function parseTokenizerFile(text: string): Tokenizer {
   return /^\s*\{\s*"chunk_to_idx"\s*:/.test(text) ? ChunkTokenizer.fromJson(text) : new BpeTokenizer(parseTokenizerJson(text));
 }
 
+/** The tokenizer.json text for either tokenizer. */
 export function serializeTokenizerFile(tokenizer: Tokenizer): string {
   return tokenizer instanceof ChunkTokenizer ? tokenizer.toJson() : serializeTokenizerJson(tokenizer.model);
 }

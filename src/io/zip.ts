@@ -7,8 +7,10 @@
 
 import { inflateRawSync } from 'node:zlib';
 
+/** One file of a zip archive, from its central directory record. */
 export interface ZipEntry { name: string; method: number; compressedSize: number; size: number; localOffset: number }
 
+/** The entries of a zip archive, read through its central directory; zip64 and encryption are refused by name. */
 export function listZip(bytes: Uint8Array, source: string): ZipEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let end = -1; // the record is 22 bytes plus a comment of up to 65535
@@ -31,6 +33,7 @@ export function listZip(bytes: Uint8Array, source: string): ZipEntry[] {
   return entries;
 }
 
+/** The bytes of one entry, inflated when deflated; a missing header, truncation or another method is an error. */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source: string): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const at = entry.localOffset;

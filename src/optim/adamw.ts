@@ -22,6 +22,7 @@ import { zerosLike } from '../tensor/create.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
+/** Hyper-parameters of AdamW (PyTorch's defaults unless given). */
 export interface AdamWOptions {
   /** Peak learning rate γ; a schedule may pass another value to each step(). Default 1e-3 (PyTorch). */
   lr?: number;
@@ -35,6 +36,7 @@ export interface AdamWOptions {
 
 interface Slot { name: string; param: Tensor; expAvg: Tensor; expAvgSq: Tensor; decays: boolean }
 
+/** AdamW with decoupled weight decay; see the header of this file and docs/derivations/adamw.md. */
 export class AdamW {
   readonly lr: number;
   readonly betas: [number, number];

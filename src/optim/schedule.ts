@@ -4,6 +4,7 @@
 //   otherwise:    lr(it) = peak · (floor + (1 − floor) · ½ (1 + cos(π · p))),  p = (it − warmup) / (total − warmup)
 // p is clamped to [0, 1], so iterations past `total` stay at the floor.
 
+/** Settings of warmupCosine. */
 export interface WarmupCosine {
   peak: number;
   warmup: number;
@@ -13,8 +14,10 @@ export interface WarmupCosine {
   floor?: number;
 }
 
+/** A learning rate for each 0-based iteration. */
 export type Schedule = (it: number) => number;
 
+/** The i3 scripts' schedule: linear warmup to `peak`, then a cosine down to `floor · peak` at `total`. */
 export function warmupCosine({ peak, warmup, total, floor = 0.1 }: WarmupCosine): Schedule {
   if (!(peak >= 0)) throw new Error(`warmupCosine: peak must be ≥ 0, got ${peak}`);
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`warmupCosine: warmup must be a non-negative integer, got ${warmup}`);

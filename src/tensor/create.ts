@@ -7,6 +7,7 @@ import { defaultGenerator, type Generator } from './random.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
 import { Tensor, type NestedArray } from './tensor.ts';
 
+/** Where and how a new tensor is made: dtype (float32 by default), backend, and whether it requires grad. */
 export interface CreateOptions {
   dtype?: DType;
   /** Backend name; defaults to the default backend ('cpu'). */
@@ -68,6 +69,7 @@ function inferShape(data: NestedArray): number[] {
   return shape;
 }
 
+/** A tensor of `shape` with every element `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape('full', shape);
   const data = allocArray(options.dtype ?? 'float32', sizeOf(shape));
@@ -75,9 +77,13 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   return make(data, shape, options);
 }
 
+/** A tensor of zeros. */
 export const zeros = (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 0, options);
+/** A tensor of ones. */
 export const ones = (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 1, options);
+/** Zeros with the shape, dtype and backend of `t` (options override them). */
 export const zerosLike = (t: Tensor, options: CreateOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, backend: t.backend, ...options });
+/** Ones with the shape, dtype and backend of `t` (options override them). */
 export const onesLike = (t: Tensor, options: CreateOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, backend: t.backend, ...options });
 
 /** Values start, start+step, … below end (like Python's range). arange(n) is 0 … n-1. */
@@ -90,6 +96,7 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
   return make(data, [n], options);
 }
 
+/** CreateOptions plus the generator to draw from (the default one unless given). */
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }

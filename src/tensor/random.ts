@@ -2,6 +2,7 @@
 // xoshiro128** by Blackman & Vigna (https://prng.di.unimi.it/), seeded through SplitMix32;
 // normals by the Box-Muller transform.
 
+/** A seeded xoshiro128** generator: uniform floats and integers, and normals by Box-Muller. */
 export class Generator {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
   private spareNormal: number | null = null;
@@ -68,6 +69,7 @@ function rotl(x: number, k: number): number {
 /** The generator used when none is passed. `manualSeed` resets it. */
 export const defaultGenerator = new Generator(0);
 
+/** Reseeds the default generator (used when no generator is passed). */
 export function manualSeed(seed: number): void {
   defaultGenerator.seed(seed);
 }

@@ -1,8 +1,10 @@
 // Shape and stride arithmetic: row-major strides, NumPy broadcasting, axis normalisation.
 // Reference: NumPy broadcasting rules, https://numpy.org/doc/stable/user/basics.broadcasting.html
 
+/** A tensor's dimensions, outermost first. */
 export type Shape = readonly number[];
 
+/** The number of elements of a shape (1 for a scalar, []). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -20,10 +22,12 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** A shape as text for error messages, e.g. "[2, 3]". */
 export function fmt(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** True when the two shapes are equal. */
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -55,6 +59,7 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   return out.sort((x, y) => x - y);
 }
 
+/** A possibly negative axis as an index in 0..ndim+extra−1; out of range is an error naming `op`. */
 export function normalizeAxis(op: string, axis: number, ndim: number, extra = 0): number {
   const limit = ndim + extra;
   if (!Number.isInteger(axis) || axis < -limit || axis >= limit) {
@@ -63,6 +68,7 @@ export function normalizeAxis(op: string, axis: number, ndim: number, extra = 0)
   return axis < 0 ? axis + limit : axis;
 }
 
+/** Throws, naming `op`, unless every dim is a non-negative integer. */
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmt(shape)}: dims must be non-negative integers`);

@@ -22,6 +22,10 @@ export interface GraphNode {
 
 let nextId = 0;
 
+/**
+ * An n-dimensional array: a view (shape, strides, offset) of a backend's storage, and a node of the
+ * autograd graph. Create with `tensor()`, `zeros()`, …; compute with the ops.
+ */
 export class Tensor implements View, Disposable {
   readonly id = nextId++;
   readonly storage: Storage;
@@ -125,6 +129,7 @@ export class Tensor implements View, Disposable {
   }
 }
 
+/** Nested number arrays, as `tensor()` takes and `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
 
 /** NumPy-style printing: nested brackets, at most `edge` items shown at each end of an axis. */

@@ -10,9 +10,10 @@ import { Generator } from '../tensor/random.ts';
 import { sizeOf } from '../tensor/shape.ts';
 import type { Draw, ValueOptions } from '../ops/draw.ts';
 
-/** The arbitrary whose values `tapeDraw` reads. */
-// At least 48 choices, so choices drawn late (after the shapes) are as random as early ones; past the
-// end of the tape every choice is the smallest.
+/**
+ * The arbitrary whose values `tapeDraw` reads. At least 48 choices, so choices drawn late (after the
+ * shapes) are as random as early ones; past the end of the tape every choice is the smallest.
+ */
 export const tapeArbitrary = (): fc.Arbitrary<number[]> => fc.array(fc.noBias(fc.nat({ max: 0x7fffffff })), { minLength: 48, maxLength: 96 });
 
 /** A Draw that reads its decisions from `tape` (0 once the tape runs out, i.e. the smallest choice). */

@@ -11,6 +11,7 @@ import { Generator } from '../tensor/random.ts';
 import { fmt } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
+/** Finite-difference step and tolerances (PyTorch's defaults), and the seed of the output weights. */
 export interface GradcheckOptions {
   eps?: number;
   atol?: number;
@@ -19,6 +20,7 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/** What gradcheck measured (it throws when a check fails). */
 export interface GradcheckResult {
   /** Largest |analytic − numeric| over every checked element. */
   maxAbsError: number;

@@ -10,12 +10,14 @@ import type { Draw } from '../ops/draw.ts';
 import { tapeArbitrary, tapeDraw } from './draw.ts';
 import { gradcheck, type GradcheckOptions } from './gradcheck.ts';
 
+/** gradcheck's options plus the number of cases and fast-check's seed. */
 export interface PropertyOptions extends GradcheckOptions {
   numRuns?: number;
   /** fast-check seed; fixed by default so CI is deterministic (set I3_SEED to explore). */
   fcSeed?: number;
 }
 
+/** fast-check's seed: I3_SEED from the environment, else 42. */
 export const defaultSeed = (): number => Number(process.env.I3_SEED ?? 42);
 
 /** Runs `check` on many cases drawn from `domain`; the tensors a case creates are disposed after it (scope). */

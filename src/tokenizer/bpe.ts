@@ -27,6 +27,7 @@ export interface BpeModel {
   unkToken: string | null;
 }
 
+/** How decode treats special tokens and ids with no token. */
 export interface DecodeOptions {
   /** Leave special tokens out of the text (HF Python's default is true; ours keeps them). */
   skipSpecialTokens?: boolean;
@@ -40,6 +41,7 @@ const ID_LIMIT = 2 ** 21;
 const CACHE_WORD_LIMIT = 64;
 const CACHE_ENTRIES = 200_000;
 
+/** A byte-level BPE tokenizer with Hugging Face's semantics: `encode` text to ids, `decode` ids to text. */
 export class BpeTokenizer {
   readonly model: BpeModel;
   /** One more than the largest id, whether from the vocabulary or the added tokens. */

@@ -9,6 +9,7 @@ import { readDocuments } from './documents.ts';
 import { parseTokenizerJson, serializeTokenizerJson } from './hf-json.ts';
 import { I3_SPECIAL_TOKENS, trainBpe, type BpeTrainOptions } from './train.ts';
 
+/** The corpus a tokenizer is built from, and the cache folder. */
 export interface CorpusFiles {
   /** Text files read in order, as one stream of documents. */
   inputs: readonly string[];
@@ -18,6 +19,7 @@ export interface CorpusFiles {
   cacheDir: string;
 }
 
+/** A tokenizer from buildBpeTokenizer / buildChunkTokenizer, with its cache file and whether it was reused. */
 export interface Built<T> {
   tokenizer: T;
   /** The cache file holding it (tokenizer.json format for BPE, §3.9 format for chunk). */
@@ -26,6 +28,10 @@ export interface Built<T> {
   reused: boolean;
 }
 
+/**
+ * Trains a BPE tokenizer on the files, or loads it from the cache when the same files and settings were
+ * used before.
+ */
 export async function buildBpeTokenizer(request: CorpusFiles & BpeTrainOptions): Promise<Built<BpeTokenizer>> {
   const { inputs, separator = '\n', cacheDir, onProgress, ...train } = request;
   const settings = {
@@ -37,6 +43,7 @@ export async function buildBpeTokenizer(request: CorpusFiles & BpeTrainOptions):
   return { tokenizer: new BpeTokenizer(parseTokenizerJson(text)), path, reused };
 }
 
+/** Builds the i3-80M chunk tokenizer from the files, or loads it from the cache. */
 export async function buildChunkTokenizer(request: CorpusFiles & ChunkBuildOptions): Promise<Built<ChunkTokenizer>> {
   const { inputs, separator = '\n', cacheDir, maxSamples, onProgress } = request;
   const settings = { maxSamples: maxSamples ?? null, separator };

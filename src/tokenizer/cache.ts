@@ -14,6 +14,7 @@ import { fingerprintFiles } from './documents.ts';
 /** Bump when a builder's output changes for the same inputs, to retire old entries. */
 const CACHE_VERSION = 1;
 
+/** What identifies a cached build: the folder, the kind, the settings and the input files. */
 export interface CacheRequest {
   /** Cache directory (created if missing). */
   dir: string;

@@ -23,6 +23,7 @@ import type { OnProgress } from './progress.ts';
 const TRIGRAMS = new Set(('the and ing ion tio for tha ter hat his ere ent her was you are not but can all whi one ' +
   'our out whe hav thi wit').split(' '));
 
+/** The chunk tokenizer's unknown token (id 0). */
 export const CHUNK_UNK = '<UNK>';
 
 /** Length of the chunk that starts at p (3, 2, or what is left at the end). */
@@ -52,12 +53,14 @@ function compareCodePoints(a: string, b: string): number {
   return x.length - y.length;
 }
 
+/** Options of ChunkTokenizer.build. */
 export interface ChunkBuildOptions {
   /** Stop after this many documents (the original's `max_samples`). */
   maxSamples?: number;
   onProgress?: OnProgress;
 }
 
+/** The i3-80M chunk tokenizer: lower-cased text in 2- and 3-character chunks (spec §3.9). */
 export class ChunkTokenizer {
   /** chunks[id] is the chunk with that id; chunks[0] is `<UNK>`. */
   readonly chunks: readonly string[];

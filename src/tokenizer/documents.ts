@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
+/** A stream of documents (strings), synchronous or asynchronous. */
 export type Documents = Iterable<string> | AsyncIterable<string>;
 
 const ASCII_SPACE_AT_ENDS = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;

@@ -4,6 +4,7 @@
 // lookup hashes a heap number; this table, two Int32Arrays of keys with linear probing, is several
 // times faster and allocates nothing per lookup. It only grows by insertion; no deletion is needed.
 
+/** An open-addressing hash table from a pair of ids to an integer (a merge's rank). */
 export class PairTable {
   private keysA: Int32Array;
   private keysB: Int32Array;

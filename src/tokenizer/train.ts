@@ -27,6 +27,7 @@ import type { OnProgress } from './progress.ts';
 /** The i3 tokenizer's special tokens; their ids are 0..3 (spec §4.5). */
 export const I3_SPECIAL_TOKENS: readonly string[] = ['<UNK>', '<PAD>', '<BOS>', '<EOS>'];
 
+/** Settings of BPE training (those of HF's BpeTrainer that the i3 tokenizer uses). */
 export interface BpeTrainOptions {
   /** Stop when the vocabulary (specials + alphabet + merges) has this many tokens. */
   vocabSize: number;

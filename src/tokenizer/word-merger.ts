@@ -12,6 +12,7 @@ import type { PairTable } from './pair-table.ts';
 /** Heap entries pack (rank, position) into one double: rank * 2^32 + position, exact below 2^53. */
 const POS_LIMIT = 2 ** 32;
 
+/** Applies BPE merges to one pre-token's bytes, lowest rank first and leftmost among equals, as HF does. */
 export class WordMerger {
   private bytes = new Uint8Array(256);
   private sym = new Int32Array(256);
