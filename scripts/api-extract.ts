@@ -193,7 +193,10 @@ export function extractFile(path: string, source: string): ApiFile {
     depth += scanLine(lines[i], state).brace;
     if (!top) continue;
     const m = DECLARATION.exec(lines[i]);
-    if (m) symbols.push(symbolAt(lines, i, m[1], m[2], true));
+    const previous = symbols.at(-1);
+    if (m && previous?.kind === 'function' && previous.name === m[2]) {
+      previous.signature += `\n${symbolAt(lines, i, m[1], m[2], true).signature}`; // an overload: one entry, documented once
+    } else if (m) symbols.push(symbolAt(lines, i, m[1], m[2], true));
     const local = /^export\s*(?:type\s*)?\{([^}]*)\}\s*;?\s*$/.exec(lines[i]); // export { a, b } without `from`
     if (local) localNames.push(...local[1].split(',').map((s) => s.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]).filter(Boolean));
   }

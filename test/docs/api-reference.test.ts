@@ -24,13 +24,15 @@ t('the extractor finds exports with their TSDoc, signatures and public class mem
     '  constructor(readonly h = 3) { super(); }', '  get area(): number { return this.w * this.h; }', '  inner() {', '    const o = { a: 1 };', '  }', '}',
     'export type Pair =', '  | [number, number]', '  | { a: number };',
     'function local(): void {}', 'export { local };',
+    '/** Overloaded. */', 'export function over(): number;', 'export function over(x: string): string;', 'export function over(x?: string): number | string {', '  return x ?? 0;', '}',
   ].join('\n');
   const f = extractFile('m.ts', source);
   assert.is(f.summary, 'A module.');
   assert.equal(f.symbols.map((s) => [s.name, s.kind, s.doc]), [
     ['add', 'function', 'Adds.'], ['re', 'const', null], ['Shape', 'interface', null], ['Box', 'class', 'A box.'],
-    ['Pair', 'type', null], ['local', 'function', null],
+    ['Pair', 'type', null], ['local', 'function', null], ['over', 'function', 'Overloaded.'],
   ]);
+  assert.is(f.symbols[6].signature, 'function over(): number\nfunction over(x: string): string\nfunction over(x?: string): number | string');
   assert.is(f.symbols[0].signature, 'function add(a: number,\n  b = 1): { sum: number }');
   assert.is(f.symbols[2].signature, 'interface Shape {\n  /** Width. */\n  w: number;\n}');
   assert.is(f.symbols[4].signature, 'type Pair =\n  | [number, number]\n  | { a: number }');
