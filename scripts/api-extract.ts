@@ -175,10 +175,20 @@ function symbolAt(lines: readonly string[], i: number, kindWord: string, name: s
     return { name, kind, doc, line: i + 1, signature: strip(declarationText(lines, i, 'head').text), members: [] };
   }
   // const: the name and its type annotation when there is one, else what it is bound to (first line).
+  // An op made by defineOp / unaryOp / binaryOp already carries a doc string in the op table (the
+  // README's coverage matrix prints it); without TSDoc, that string documents it, so it is not written twice.
+  const opDoc = doc ?? opTableDoc(lines.slice(i, i + 4).join('\n'));
   const first = strip(lines[i].trim());
   const typed = /^(const|let)\s+[\w$]+\s*:\s*(.+?)\s*=/.exec(first);
   const signature = typed ? `${typed[1]} ${name}: ${typed[2]}` : first.replace(/\s*[({[]\s*$/, '').replace(/;$/, '');
-  return { name, kind, doc, line: i + 1, signature: signature.length > 140 ? `${signature.slice(0, 137)}…` : signature, members: [] };
+  return { name, kind, doc: opDoc, line: i + 1, signature: signature.length > 140 ? `${signature.slice(0, 137)}…` : signature, members: [] };
+}
+
+/** "The `name` op: doc." from an op declaration's first lines, or null when they declare no op. */
+function opTableDoc(head: string): string | null {
+  const m = /^export const \w+ = (?:unaryOp|binaryOp)\(\s*'(\w+)',\s*'([^']*)'/m.exec(head)
+    ?? /^export const \w+ = defineOp\([\s\S]*?name: '(\w+)', doc: '([^']*)'/m.exec(head);
+  return m ? `The \`${m[1]}\` op: ${m[2]}.` : null;
 }
 
 /** The exported symbols of one file's source text, in file order. */

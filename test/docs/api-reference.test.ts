@@ -41,6 +41,15 @@ t('the extractor finds exports with their TSDoc, signatures and public class mem
   ]);
 });
 
+t("an op without TSDoc is documented by its doc string in the op table", () => {
+  const f = extractFile('ops.ts', [
+    "export const neg = unaryOp('neg', '−x');",
+    'export const sum = defineOp(', "  { name: 'sum', doc: 'sum over axes', kernels: ['sum'] },", '  (x) => x,', ');',
+    '/** Own words win. */', "export const exp = unaryOp('exp', 'eˣ');",
+  ].join('\n'));
+  assert.equal(f.symbols.map((s) => s.doc), ['The `neg` op: −x.', 'The `sum` op: sum over axes.', 'Own words win.']);
+});
+
 t('scanLine keeps state across lines for block comments and template literals', () => {
   const state = newScanState();
   assert.equal(scanLine('const s = `a {', state), { paren: 0, brace: 0 });
