@@ -24,6 +24,8 @@ export interface GpuContext {
   cached(key: string, make: () => IKernelRunShortcut): IKernelRunShortcut;
   run(kernel: IKernelRunShortcut, args: readonly unknown[]): unknown;
   free(array: unknown): void;
+  /** Replaces a fresh result by f(result) (same device memory, another view of it), keeping the ledger right. */
+  map(array: unknown, f: (result: unknown) => unknown): unknown;
   arg(view: View): unknown;
   write(view: View, array: unknown): void;
   hostInts(view: View, op: string): Int32Array;
@@ -65,7 +67,7 @@ function matmul(ctx: GpuContext): Kernel {
     const spec: MatmulSpec = { batchShape, M: out.shape[r - 2], N: out.shape[r - 1], K: a.shape[a.shape.length - 1], a: operand(a), b: operand(b) };
     if (useTiledMatmul(ctx.gpu, spec)) {
       const result = ctx.run(ctx.cached(`matmul tiled ${JSON.stringify(spec)}`, () => tiledMatmulKernel(ctx.gpu, spec)), [ctx.arg(a), ctx.arg(b)]);
-      ctx.write(out, result instanceof Promise ? result.then(flatTiledResult) : flatTiledResult(result));
+      ctx.write(out, ctx.map(result, flatTiledResult));
       return;
     }
     ctx.write(out, ctx.run(ctx.cached(`matmul ${JSON.stringify(spec)}`, () => naiveMatmulKernel(ctx.gpu, spec)), [ctx.arg(a), ctx.arg(b)]));

@@ -32,7 +32,7 @@ function helpers(ctx: GpuContext) {
     return ctx.run(ctx.cached(`reduce ${JSON.stringify(spec)}`, () => reduceKernel(ctx.gpu, spec)), [array]);
   };
   const scanRun = (source: string, s: ScanSpec, args: unknown[]) => ctx.run(ctx.cached(`scan ${s.batch} ${source}`, () => scanKernel(ctx.gpu, source, s)), args);
-  /** Consumes x: the inclusive scan x_t ← Σ P^{t−τ} x_τ, P (offset 0) kept. */
+  /** Consumes x (the result may be x itself when T = 1): the inclusive scan x_t ← Σ P^{t−τ} x_τ; P (offset 0) is kept. */
   const scan = (x: unknown, P: unknown, s: ScanSpec): unknown => {
     let [cur, power, ownPower] = [x, P, false];
     for (let d = 1; d < s.T; d *= 2) {
@@ -126,7 +126,7 @@ function hybridScanBackward(ctx: GpuContext): Kernel {
     // ∂h0 = w ⊙ g_h_1, ∂s0 = Aᵀ g_s_1
     ctx.write(gh0, h.ew([batch, C], [arg(ctx, w, [0, 1]), { array: Gh, strides: [T * C, 1], offset: 0 }], ['w', 'g'], 'w * g'));
     ctx.write(gs0, h.mm({ array: Gs, row: T * N, col: 1, offset: 0 }, { array: ctx.arg(A), row: N, col: 1, offset: A.offset }, batch, N, N));
-    h.free(at, Gs, dg, w0, Gh, gyh, hPrev, gwTerms, gsB, sPrev);
+    h.free(at, Gs, w0, Gh, gyh, hPrev, gwTerms, gsB, sPrev); // p and dg were consumed by their scans
   };
 }
 

@@ -42,7 +42,8 @@ class GpuBackend implements Backend, GpuContext {
   private readonly checked = new Set<IKernelRunShortcut>();
   /** WebGPU: the last kernel call that reads each array, so freeing it waits for its readers. */
   private readonly readers = new WeakMap<object, Promise<unknown>>();
-  private liveArrays = 0;
+  /** Every device array made and not yet freed: a second free of one is a bug, caught here. */
+  private readonly live = new Set<unknown>();
 
   constructor() {
     this.kernels = gpuKernels(this);
@@ -59,7 +60,7 @@ class GpuBackend implements Backend, GpuContext {
 
   /** Device arrays currently alive (every storage's array and any temporary not yet freed). */
   get arrays(): number {
-    return this.liveArrays;
+    return this.live.size;
   }
 
   /** Kernels compiled so far (one per distinct source: shapes, strides and offsets are literals). */
@@ -159,10 +160,10 @@ class GpuBackend implements Backend, GpuContext {
 
   /** Calls a kernel; on WebGPU once its array arguments exist. Returns the new device array. */
   run(kernel: IKernelRunShortcut, args: readonly unknown[]): unknown {
-    this.liveArrays++;
     if (!this.isAsync) {
       const result = kernel(...(args as never[]));
       this.checkClass(kernel);
+      this.live.add(result);
       return result;
     }
     const result = Promise.all(args).then((ready) => kernel(...(ready as never[]))).then((r) => {
@@ -172,7 +173,16 @@ class GpuBackend implements Backend, GpuContext {
     for (const a of args) {
       if (a instanceof Promise) this.readers.set(a, Promise.all([this.readers.get(a), result]).catch(() => undefined));
     }
+    this.live.add(result);
     return result;
+  }
+
+  /** A fresh kernel result seen another way (e.g. relabelled in place): `f` of it replaces it in the ledger. */
+  map(array: unknown, f: (result: unknown) => unknown): unknown {
+    if (!this.live.delete(array)) throw new Error('gpu backend: map() of an array that is not a live kernel result');
+    const mapped = array instanceof Promise ? array.then(f) : f(array);
+    this.live.add(mapped);
+    return mapped;
   }
 
   /** gpu.js replaces a kernel that fails to compile with its CPU kernel and only warns: here that is an error. */
@@ -187,7 +197,7 @@ class GpuBackend implements Backend, GpuContext {
 
   free(array: unknown): void {
     if (array === null || array === undefined) return;
-    this.liveArrays--;
+    if (!this.live.delete(array)) throw new Error('gpu backend: a device array was freed twice (a kernel freed an array it had handed on)');
     if (array instanceof Promise) {
       Promise.all([array, this.readers.get(array)]).then(([a]) => (a as Handle & { delete(): void }).delete(), () => undefined);
     } else {

@@ -94,7 +94,7 @@ t('I3_GPU=require names what is missing instead of falling back', () => {
 
 t('i3 train --backend gpu trains the same as the cpu (WebAssembly path, 2 steps of the test preset)', () => {
   const train = (backend: string) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--preset', 'test', '--steps', '2', '--backend', backend,
-    '--out', mkdtempSync(join(tmpdir(), 'i3-gpu-train-'))], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, I3_GPU_MODE: 'webasm' } });
+    '--out', mkdtempSync(join(tmpdir(), 'i3-gpu-train-'))], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, I3_GPU_MODE: 'webasm' } });
   const [cpu, gpu] = [train('cpu'), train('gpu')];
   assert.is(gpu.status, 0, gpu.stderr);
   assert.match(gpu.stderr, /backend: gpu, gpu.js WebAssemblyKernel/);
