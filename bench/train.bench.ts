@@ -1,33 +1,56 @@
-// Training throughput: tokens/s of whole training iterations (forward, backward, clip, AdamW) of
-// the demo recipe's model on random windows of random tokens, float32 on the CPU. Data loading and
-// tokenization are excluded (they happen once per run). Run: npm run bench -- train
+// Training throughput: tokens/s of whole training iterations (forward, backward, clip, AdamW) on
+// random windows of random tokens, float32 on the CPU: the demo recipe's model, i3-tiny (~2M
+// parameters, the issue's "small preset") and the card's i3-200m at a short window. Data loading and
+// tokenization are excluded (they happen once per run). The TypeScript and WebAssembly SIMD kernels
+// run in interleaved rounds in this one process (bench/kernel-sets.ts). Run: npm run bench -- train
 import { RandomWindows } from '../src/data/windows.ts';
+import { preset, type I3Config } from '../src/model/config.ts';
 import { I3Model } from '../src/model/i3-model.ts';
 import { AdamW, warmupCosine } from '../src/optim/index.ts';
 import { Generator } from '../src/tensor/random.ts';
 import { modelConfig, recipe, silentLogger, trainLoop } from '../src/train/index.ts';
+import { kernelSets, useKernels } from './kernel-sets.ts';
 import type { BenchResult } from './result.ts';
 
+const demo = recipe('demo');
+const CASES: Array<{ name: string; config: I3Config; B: number; T: number; iterations: number; rounds: number }> = [
+  { name: 'demo recipe', config: modelConfig(demo, demo.vocabSize), B: demo.microBatch, T: demo.seqLen, iterations: 5, rounds: 2 },
+  { name: 'i3-tiny', config: preset('i3-tiny'), B: 4, T: 128, iterations: 3, rounds: 2 },
+  { name: 'i3-200m', config: preset('i3-200m'), B: 1, T: 64, iterations: 1, rounds: 1 },
+];
+
 export async function run(): Promise<BenchResult[]> {
-  const r = recipe('demo');
-  const config = modelConfig(r, r.vocabSize);
-  const model = new I3Model(config, { generator: new Generator(0) });
-  const tokens = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919) % config.vocab_size);
-  const optimizer = new AdamW(model.namedParameters(), { lr: r.lr });
-  const loop = (steps: number, start: number) => trainLoop(model, { train: new RandomWindows(tokens, r.microBatch, r.seqLen, 0), validation: null }, optimizer, {
-    steps, accumulation: r.accumulation, clip: r.clip, schedule: warmupCosine({ peak: r.lr, warmup: 1, total: 100 }),
-    evalEvery: 0, evalBatches: 0, sampleEvery: 0, checkpointEvery: 0,
-  }, { logger: silentLogger }, start);
-  await loop(2, 0); // warm-up
-  const iterations = 10, started = performance.now();
-  await loop(2 + iterations, 2);
-  const seconds = (performance.now() - started) / 1000;
-  const perIteration = r.microBatch * r.seqLen * r.accumulation;
-  const label = `train demo preset (${(model.numParameters() / 1e6).toFixed(2)}M params, B=${r.microBatch}, T=${r.seqLen})`;
-  optimizer.dispose();
-  model.dispose();
-  return [
-    { name: `${label} tokens/s`, metric: 'tokens/s', value: +((iterations * perIteration) / seconds).toFixed(1) },
-    { name: `${label} ms per iteration`, metric: 'ms', value: +((1000 * seconds) / iterations).toFixed(1) },
-  ];
+  const results: BenchResult[] = [];
+  const sets = kernelSets();
+  for (const c of CASES) {
+    const model = new I3Model(c.config, { generator: new Generator(0) });
+    const tokens = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919) % c.config.vocab_size);
+    const optimizer = new AdamW(model.namedParameters(), { lr: 1e-3 });
+    let step = 0;
+    const iterate = (n: number) => trainLoop(model, { train: new RandomWindows(tokens, c.B, c.T, 0), validation: null }, optimizer, {
+      steps: step + n, accumulation: 1, clip: 1, schedule: warmupCosine({ peak: 1e-3, warmup: 1, total: 1000 }),
+      evalEvery: 0, evalBatches: 0, sampleEvery: 0, checkpointEvery: 0,
+    }, { logger: silentLogger }, step).then(() => { step += n; });
+    const best = new Map<string, number>();
+    for (let round = 0; round < c.rounds; round++) {
+      for (const set of sets) {
+        useKernels(set);
+        if (round === 0) await iterate(1); // warm-up
+        const started = performance.now();
+        await iterate(c.iterations);
+        const tokensPerSecond = (c.iterations * c.B * c.T * 1000) / (performance.now() - started);
+        best.set(set.name, Math.max(tokensPerSecond, best.get(set.name) ?? 0));
+      }
+    }
+    const label = `train ${c.name} (${(model.numParameters() / 1e6).toFixed(2)}M params, B=${c.B}, T=${c.T})`;
+    for (const set of sets) results.push({ name: `${label} ${set.name} kernels`, metric: 'tokens/s', value: +best.get(set.name)!.toFixed(1) });
+    if (sets.length === 2) {
+      const [ts, simd] = sets.map((s) => best.get(s.name)!);
+      results.push({ name: `${label} wasm vs ts kernels`, metric: 'tokens/s', value: +simd.toFixed(1), peer: 'ts kernels', peerValue: +ts.toFixed(1), ratio: +(simd / ts).toFixed(2) });
+    }
+    optimizer.dispose();
+    model.dispose();
+  }
+  useKernels(sets[sets.length - 1]);
+  return results;
 }

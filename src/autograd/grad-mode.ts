@@ -7,6 +7,14 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Sets whether ops record the graph and returns the previous setting (for hot paths that cannot
+ *  afford noGrad's closure: restore it in a finally). */
+export function setGradEnabled(on: boolean): boolean {
+  const before = gradEnabled;
+  gradEnabled = on;
+  return before;
+}
+
 /** Runs fn without recording the graph: for evaluation, optimizer updates and backward rules. */
 export function noGrad<T>(fn: () => T): T {
   const before = gradEnabled;

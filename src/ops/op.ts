@@ -3,7 +3,7 @@
 // input domain its property test draws from. The coverage matrix (`npx i3 ops`) and the gradient
 // property tests (test/ops/gradients.test.ts) are both loops over this table.
 
-import { isAnomalyMode, isGradEnabled, noGrad } from '../autograd/grad-mode.ts';
+import { isAnomalyMode, isGradEnabled, setGradEnabled } from '../autograd/grad-mode.ts';
 import { activeProfiler } from '../backend/profile.ts';
 import { fmt } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -52,13 +52,26 @@ export const OP_TABLE = new Map<string, OpEntry>();
  */
 export function defineOp<A extends unknown[]>(spec: OpSpec, forward: (...args: A) => Forward): (...args: A) => Tensor {
   if (OP_TABLE.has(spec.name)) throw new Error(`defineOp: op '${spec.name}' is defined twice`);
+  // The forward runs with recording off; set and restored directly rather than through noGrad's
+  // closure, as this runs for every op call (per-op overhead is what small tensors pay).
+  const run = (args: A): Forward => {
+    const recording = setGradEnabled(false);
+    try {
+      return forward(...args);
+    } finally {
+      setGradEnabled(recording);
+    }
+  };
   const op = (...args: A): Tensor => {
     const inputs = tensorArgs(args);
-    for (const t of inputs) t.assertAlive(spec.name);
-    const run = () => noGrad(() => forward(...args));
-    const { out, backward, saved } = activeProfiler ? activeProfiler.time(spec.name, run) : run();
+    let anyRequiresGrad = false;
+    for (const t of inputs) {
+      t.assertAlive(spec.name);
+      anyRequiresGrad ||= t.requiresGrad;
+    }
+    const { out, backward, saved } = activeProfiler ? activeProfiler.time(spec.name, () => run(args)) : run(args);
     if (isAnomalyMode()) checkFinite(spec.name, out, inputs);
-    if (backward && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    if (backward && anyRequiresGrad && isGradEnabled()) {
       out.requiresGrad = true;
       out.gradFn = { op: spec.name, inputs, backward, saved: saved ?? [] };
     } else {
