@@ -60,6 +60,25 @@ t('a missing file and a missing heading are reported; code spans are not links',
   ]);
 });
 
+/** Source files under src/ and kernels/ that mention `docs/derivations/<name>`. */
+function codeCiting(name: string): string[] {
+  const walk = (dir: string): string[] => readdirSync(join(root, dir)).sort().flatMap((f) => {
+    const path = `${dir}/${f}`;
+    return statSync(join(root, path)).isDirectory() ? walk(path) : f.endsWith('.ts') ? [path] : [];
+  });
+  return ['src', 'kernels'].flatMap(walk).filter((path) => readFileSync(join(root, path), 'utf8').includes(`docs/derivations/${name}`));
+}
+
+for (const name of readdirSync(join(root, 'docs', 'derivations')).filter((f) => f.endsWith('.md')).sort()) {
+  t(`derivations/${name} is cited by the code it derives, and links back to each citing file`, () => {
+    const citing = codeCiting(name);
+    assert.ok(citing.length > 0, `no file under src/ or kernels/ mentions docs/derivations/${name}`);
+    const text = readFileSync(join(root, 'docs', 'derivations', name), 'utf8');
+    const unlinked = citing.filter((path) => !text.includes(`](../../${path})`));
+    assert.ok(unlinked.length === 0, `docs/derivations/${name} does not link back to ${unlinked.join(', ')}`);
+  });
+}
+
 for (const file of [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))]) {
   const name = relative(root, file);
   t(`${name}: every relative link resolves`, () => {
