@@ -5,8 +5,10 @@
 //   binary: a, b
 // `derivative` is dy/dx; the backward kernel computes g * derivative.
 
+/** A unary op's math: its forward expression in x, and its derivative in x and y. */
 export interface UnaryMath { forward: string; derivative: string }
 
+/** The unary ops' math, by op name. */
 export const UNARY_MATH = {
   neg: { forward: '-x', derivative: '-1' },
   exp: { forward: 'Math.exp(x)', derivative: 'y' },
@@ -31,8 +33,10 @@ export const UNARY_MATH = {
   erf: { forward: 'erf(x)', derivative: '1.1283791670955126 * Math.exp(-x * x)' },
 } satisfies Record<string, UnaryMath>;
 
+/** The name of a unary elementwise op. */
 export type UnaryName = keyof typeof UNARY_MATH;
 
+/** The binary ops' forward expressions in a and b, by op name. */
 export const BINARY_MATH = {
   add: 'a + b',
   sub: 'a - b',
@@ -51,4 +55,5 @@ export const BINARY_MATH = {
   ge: 'a >= b ? 1 : 0',
 } satisfies Record<string, string>;
 
+/** The name of a binary elementwise op. */
 export type BinaryName = keyof typeof BINARY_MATH;

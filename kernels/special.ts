@@ -6,6 +6,7 @@
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const ONE_OVER_SQRT_PI = 0.5641895835477563;
 
+/** The error function erf(x) to full float64 accuracy (series below 2.5, continued fraction above). */
 export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 2.5) {

@@ -56,4 +56,5 @@ const crossEntropyBackward: Kernel = ([g, logits, targets, lseIn], [dlogits], at
   }
 };
 
+/** The kernels 'crossEntropy' and 'crossEntropyBackward', for the CPU kernel table. */
 export const crossEntropyKernels = (): Record<string, Kernel> => ({ crossEntropy, crossEntropyBackward });

@@ -155,4 +155,5 @@ const hybridScanBackward: Kernel = (inputs, outputs) => {
   flat(gdV).set(gD);
 };
 
+/** The kernels 'hybridScan' and 'hybridScanBackward', for the CPU kernel table. */
 export const hybridScanKernels = (): Record<string, Kernel> => ({ hybridScan, hybridScanBackward });

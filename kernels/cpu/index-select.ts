@@ -45,4 +45,5 @@ const indexAdd: Kernel = ([g, ids], [dx], attrs) => {
   }
 };
 
+/** The kernels 'indexSelect' (gather) and 'indexAdd' (its scatter-add gradient), for the CPU kernel table. */
 export const indexKernels = (): Record<string, Kernel> => ({ indexSelect, indexAdd });

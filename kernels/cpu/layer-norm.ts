@@ -71,4 +71,5 @@ const layerNormBackward: Kernel = (inputs, outputs) => {
   }
 };
 
+/** The kernels 'layerNorm' and 'layerNormBackward', for the CPU kernel table. */
 export const layerNormKernels = (): Record<string, Kernel> => ({ layerNorm, layerNormBackward });

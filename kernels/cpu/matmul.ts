@@ -2,6 +2,7 @@
 // Structure after Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (ACM TOMS
 // 2008) and BLIS (Van Zee & van de Geijn 2015): cache blocks, packed panels, register-blocked micro-kernel.
 
+/** The typed arrays the float kernels read and write. */
 export type FloatArray = Float32Array | Float64Array;
 
 // Micro-tile: each micro-kernel call computes an MR×NR block of C in MR·NR local variables, which

@@ -58,6 +58,7 @@ const maxRow: RowReducer = (xs, start, n, initial) => {
   return m;
 };
 
+/** The reduction kernels 'sum' and 'max', for the CPU kernel table. */
 export const reduceKernels = (): Record<string, Kernel> => ({
   sum: reduction(sumLoop, 0, sumRow),
   max: reduction(maxLoop, -Infinity, maxRow),

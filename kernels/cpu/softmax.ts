@@ -30,4 +30,5 @@ function rowwise(log: boolean): Kernel {
   };
 }
 
+/** The kernels 'softmax' and 'logSoftmax', for the CPU kernel table. */
 export const softmaxKernels = (): Record<string, Kernel> => ({ softmax: rowwise(false), logSoftmax: rowwise(true) });

@@ -6,12 +6,17 @@
 
 import type { TypedArray } from '../../src/tensor/dtype.ts';
 
+/**
+ * One operand of a strided loop: its array, the offset of its first element, and its strides over the
+ * loop's shape.
+ */
 export interface Operand {
   data: TypedArray;
   offset: number;
   strides: readonly number[];
 }
 
+/** A compiled loop: runs its body at every index of `shape`, reading and writing the operands. */
 export type StridedLoop = (shape: readonly number[], operands: readonly Operand[]) => void;
 
 /**

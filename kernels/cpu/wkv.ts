@@ -220,4 +220,5 @@ const wkvBackward: Kernel = (inputs, outputs) => {
   }
 };
 
+/** The kernels 'wkv' and 'wkvBackward', for the CPU kernel table. */
 export const wkvKernels = (): Record<string, Kernel> => ({ wkv, wkvBackward });
