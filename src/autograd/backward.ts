@@ -12,11 +12,17 @@ import { fmt, sameShape } from '../tensor/shape.ts';
 import { Tensor, type GraphNode } from '../tensor/tensor.ts';
 import { isAnomalyMode, noGrad } from './grad-mode.ts';
 
+/** Options of backward(). */
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (e.g. after zeroing grads). */
   retainGraph?: boolean;
 }
 
+/**
+ * Reverse-mode autodiff from `root`: walks the graph in topological order (explicit stack), runs each
+ * node's backward rule once all its consumers have contributed, and accumulates `.grad` on leaves. A non-
+ * scalar root needs `seed`, the gradient of the same shape. Tensor.backward() calls this.
+ */
 export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
   root.assertAlive('backward');
   if (!root.requiresGrad) {

@@ -3,6 +3,7 @@
 let gradEnabled = true;
 let anomalyEnabled = false;
 
+/** True unless inside noGrad(): ops record the graph only when this is true. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -26,6 +27,7 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** True inside withAnomalyMode(): every op output and gradient is checked for NaN and Infinity. */
 export function isAnomalyMode(): boolean {
   return anomalyEnabled;
 }
@@ -39,6 +41,10 @@ export function setAnomalyMode(on: boolean): void {
   anomalyEnabled = on;
 }
 
+/**
+ * Runs `fn` with anomaly mode on: the first op (or backward rule) producing NaN or Infinity throws an
+ * error naming it.
+ */
 export function withAnomalyMode<T>(fn: () => T): T {
   const before = anomalyEnabled;
   anomalyEnabled = true;

@@ -30,6 +30,10 @@ export interface View {
  */
 export type Kernel = (inputs: readonly View[], outputs: readonly View[], attrs: Record<string, unknown>) => void;
 
+/**
+ * Where tensor memory lives and which kernels compute on it: storage allocation, reads and writes, and a
+ * kernel table by name.
+ */
 export interface Backend {
   readonly name: string;
   /** dtypes this backend can store and compute in. */
@@ -49,10 +53,12 @@ export interface Backend {
 const backends = new Map<string, Backend>();
 let defaultBackendName = 'cpu';
 
+/** Makes a backend available by its name (replacing one of the same name). */
 export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);
 }
 
+/** The backend called `name`, or the default one; an unknown name is an error listing those registered. */
 export function getBackend(name?: string): Backend {
   const key = name ?? defaultBackendName;
   const backend = backends.get(key);
@@ -62,10 +68,12 @@ export function getBackend(name?: string): Backend {
   return backend;
 }
 
+/** Every registered backend. */
 export function listBackends(): Backend[] {
   return [...backends.values()];
 }
 
+/** Makes `name` the backend new tensors are created on when no backend is given. */
 export function setDefaultBackend(name: string): void {
   getBackend(name);
   defaultBackendName = name;

@@ -15,6 +15,10 @@ import { wasmKernels } from '../../kernels/wasm/kernels.ts';
 import { kernelChoice } from '../../kernels/wasm/support.ts';
 import type { Kernel } from './backend.ts';
 
+/**
+ * The CPU backend's kernel table: every kernel of kernels/cpu/ by name, with the WebAssembly SIMD ones in
+ * place of their float32 entries where supported.
+ */
 export function cpuKernels(): Record<string, Kernel> {
   return {
     ...elementwiseKernels(),

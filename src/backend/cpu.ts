@@ -55,5 +55,6 @@ class CpuBackend implements Backend {
   }
 }
 
+/** The CPU backend (typed arrays), registered as 'cpu' and the default. */
 export const cpuBackend = new CpuBackend(cpuKernels());
 registerBackend(cpuBackend);

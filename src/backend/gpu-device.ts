@@ -18,16 +18,19 @@ import type { GPU as GPUType } from 'gpu.js';
 const { GPU } = gpujs as unknown as { GPU: typeof GPUType & { isHeadlessGLSupported: boolean } };
 const require = createRequire(import.meta.url);
 
+/** Which gpu.js kernel class to ask for; 'auto' tries the GPU paths first. */
 export type GpuMode = 'auto' | 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 const MODES: readonly GpuMode[] = ['auto', 'headlessgl', 'webgpu', 'webasm', 'cpu'];
 /** gpu.js kernel classes that run on a GPU API (even when the driver behind it is software). */
 const GPU_CLASSES = new Set(['HeadlessGLKernel', 'WebGL2Kernel', 'WebGLKernel', 'WebGPUKernel']);
 
+/** The requested gpu.js path, and whether only a real GPU API is acceptable (I3_GPU=require). */
 export interface GpuOptions {
   mode?: GpuMode;
   requireGpu?: boolean;
 }
 
+/** An opened gpu.js path: the GPU object, the mode and kernel class it runs, and a description to print. */
 export interface GpuDevice {
   gpu: GPUType;
   mode: GpuMode;
@@ -41,6 +44,7 @@ export interface GpuDevice {
   description: string;
 }
 
+/** GpuOptions from I3_GPU_MODE and I3_GPU; an unknown value is an error naming the valid ones. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GpuOptions {
   const mode = (env.I3_GPU_MODE ?? 'auto') as GpuMode;
   if (!MODES.includes(mode)) throw new Error(`I3_GPU_MODE='${mode}' is not one of ${MODES.join(', ')}`);

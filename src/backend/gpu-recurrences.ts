@@ -166,6 +166,7 @@ function wkvBackward(ctx: GpuContext): Kernel {
   };
 }
 
+/** The gpu kernels of the two recurrences (hybridScan, wkv), forward and backward. */
 export const recurrenceKernels = (ctx: GpuContext): Record<string, Kernel> => ({
   hybridScan: hybridScan(ctx),
   hybridScanBackward: hybridScanBackward(ctx),

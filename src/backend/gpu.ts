@@ -22,6 +22,7 @@ import { registerBackend, type Backend, type Kernel, type Storage, type View } f
 import { openGpuDevice, optionsFromEnv, type GpuDevice, type GpuOptions } from './gpu-device.ts';
 import { gpuKernels, type GpuContext } from './gpu-kernels.ts';
 
+/** The error text for float64 on the gpu backend, which computes in float32 only. */
 export const FLOAT64_ON_GPU = 'the gpu backend computes in float32; cast with toDType or use the cpu backend';
 
 interface GpuStorage extends Storage {
@@ -251,6 +252,7 @@ class GpuBackend implements Backend, GpuContext {
 
 const INT_KERNELS = new Set(['copy', 'where', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'indexSelect']);
 
+/** The gpu.js backend, registered as 'gpu'; open a device with initGpu() before using it. */
 export const gpuBackend = new GpuBackend();
 registerBackend(gpuBackend);
 

@@ -6,6 +6,7 @@
 import { bytesPerElement } from '../tensor/dtype.ts';
 import type { Storage } from './backend.ts';
 
+/** Something that holds backend memory until disposed. */
 export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
@@ -23,11 +24,13 @@ function ledger(backend: string): Ledger {
 /** Running totals of everything ever created (never decremented), for the profiler's allocations per step. */
 const created = { storages: 0, bytes: 0, tensors: 0 };
 
+/** Records a tensor created (+1) or disposed (−1) in the ledger of `backend`. */
 export function countTensor(backend: string, delta: 1 | -1): void {
   ledger(backend).tensors += delta;
   if (delta > 0) created.tensors++;
 }
 
+/** Records a storage allocated (+1) or freed (−1), with its bytes, in its backend's ledger. */
 export function countStorage(storage: Storage, delta: 1 | -1): void {
   const l = ledger(storage.backend.name);
   const bytes = storage.size * bytesPerElement(storage.dtype);

@@ -10,9 +10,12 @@
 import { allocationTotals } from './memory.ts';
 import type { Backend, Kernel } from './backend.ts';
 
+/** Calls and total time of one kernel. */
 export interface KernelProfile { kernel: string; calls: number; ms: number }
+/** Calls and self time of one op in one phase (forward, backward, or a caller-named phase). */
 export interface OpProfile { op: string; phase: string; calls: number; ms: number }
 
+/** What a Profiler measured: per-op self times, per-kernel times and allocations. */
 export interface ProfileReport {
   /** Units of work the caller counted (training iterations, generated tokens). */
   steps: number;
@@ -32,6 +35,10 @@ interface Frame { start: number; nested: number }
 /** The running profiler (at most one), read by the op wrapper and the backward walk. */
 export let activeProfiler: Profiler | null = null;
 
+/**
+ * Times every op (self time, by phase) and every kernel of one backend while running; see the header of
+ * this file.
+ */
 export class Profiler {
   private readonly ops = new Map<string, OpProfile>();
   private readonly kernelStats = new Map<string, KernelProfile>();

@@ -15,6 +15,7 @@ const USAGE = `usage: i3 chat --model DIR [options]
 ${SAMPLING_HELP}
 Type a message and press Enter. Ctrl-C stops a reply; Ctrl-C on an empty line or Ctrl-D quits.`;
 
+/** `i3 chat`. */
 export const chatCommand: Command = {
   summary: 'talk to a model folder in the [INST] … [/INST] chat format',
   async run(args: string[]): Promise<void> {

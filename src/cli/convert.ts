@@ -19,6 +19,7 @@ const USAGE = `usage: i3 convert CHECKPOINT --out DIR --tokenizer FILE (--heads 
       --heads N           attention heads (the i3-80M and i3-200M have 16, the v2 reading 12)
       --config FILE       the original config.json, for n_heads (its d_state is ignored: spec §3.6)`;
 
+/** `i3 convert`. */
 export const convertCommand: Command = {
   summary: 'convert an original PyTorch checkpoint into a model folder',
   async run(args: string[]): Promise<void> {

@@ -32,6 +32,7 @@ function progressPrinter(): (p: DownloadProgress) => void {
   };
 }
 
+/** `i3 data`. */
 export const dataCommand: Command = {
   summary: 'download the card\'s datasets (TinyStories, TinyChat, sentences, WikiText-2)',
   async run(args) {

@@ -11,6 +11,7 @@ import { getBackend } from '../backend/backend.ts';
 import { Profiler, type ProfileReport } from '../backend/profile.ts';
 import { formatProfile } from '../backend/profile-table.ts';
 
+/** The --help text of the sampling options (shared by generate and chat). */
 export const SAMPLING_HELP = `      --max-new-tokens N       tokens to generate at most (default 100)
       --temperature T          0 = always the most likely token (default 0.8)
       --top-k K                keep the K most likely tokens, 0 = off (default 50)
@@ -28,6 +29,7 @@ const USAGE = `usage: i3 generate --model DIR --prompt TEXT [options]
                                per op and kernel, the matmul share and allocations
 ${SAMPLING_HELP}`;
 
+/** parseArgs options shared by generate and chat. */
 export const SAMPLING_OPTIONS = {
   model: { type: 'string' }, 'max-new-tokens': { type: 'string', default: '100' }, temperature: { type: 'string', default: '0.8' },
   'top-k': { type: 'string', default: '50' }, 'top-p': { type: 'string', default: '1' }, 'min-p': { type: 'string', default: '0' },
@@ -58,6 +60,7 @@ export async function loadFromFlags(values: { model?: string; backend?: string }
   return loaded;
 }
 
+/** `i3 generate`. */
 export const generateCommand: Command = {
   summary: 'continue a prompt with a model folder, streaming the text',
   async run(args: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 // The `i3` command line: a table of subcommands, each in its own file under src/cli/.
 // Subcommands parse their own arguments and print; nothing below cli/ writes to the terminal.
 
+/** One `i3` subcommand: a one-line summary for `i3 --help`, and what it runs. */
 export interface Command {
   summary: string;
   run(args: string[]): Promise<void> | void;

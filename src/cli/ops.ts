@@ -5,6 +5,7 @@ import '../backend/gpu.ts'; // registers the gpu backend, so its column shows (n
 import { coverage, coverageMarkdown } from '../ops/coverage.ts';
 import type { Command } from './main.ts';
 
+/** `i3 ops`. */
 export const opsCommand: Command = {
   summary: 'print the op × backend × gradient coverage matrix',
   run(args) {

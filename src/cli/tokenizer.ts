@@ -111,6 +111,7 @@ async function decode(args: string[]): Promise<void> {
   process.stdout.write(tokenizer.decode(ids, { unknownIds }) + '\n');
 }
 
+/** `i3 tokenizer`. */
 export const tokenizerCommand: Command = {
   summary: 'train (cached), encode and decode the BPE and chunk tokenizers',
   async run(args: string[]): Promise<void> {

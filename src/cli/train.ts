@@ -63,6 +63,7 @@ function terminalLogger(): Logger {
   };
 }
 
+/** `i3 train`. */
 export const trainCommand: Command = {
   summary: 'train an i3 model (presets: the card recipe, demo, test)',
   async run(args) {

@@ -5,10 +5,13 @@
 
 import type { Tokenizer } from '../io/tokenizer-file.ts';
 
+/** One exchange of a conversation. */
 export interface Turn { user: string; reply: string }
 
+/** Generation stops here: the model starts the next user turn. */
 export const CHAT_STOP = '[INST]';
 
+/** The prompt for the next reply: past turns and the new message in the [INST] … [/INST] format. */
 export function formatConversation(turns: readonly Turn[], next: string): string {
   return [...turns.map((t) => `[INST] ${t.user} [/INST] ${t.reply}`), `[INST] ${next} [/INST]`].join(' ');
 }

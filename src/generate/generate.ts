@@ -17,6 +17,7 @@ import { Generator } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { checkSamplingOptions, sampleToken, type SamplingOptions } from './sampling.ts';
 
+/** Sampling options plus how many tokens, the seed and the end-of-sequence id. */
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
   /** Seed of the sampling generator (default 0), so a run can be repeated. */
@@ -25,6 +26,7 @@ export interface GenerateOptions extends SamplingOptions {
   eosId?: number;
 }
 
+/** Throws a readable error for a bad option or an empty or out-of-vocabulary prompt. */
 export function checkGenerateOptions(model: I3Model, prompt: readonly number[], o: GenerateOptions): void {
   checkSamplingOptions(o);
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error(`max new tokens is ${o.maxNewTokens}; it must be a whole number ≥ 1`);

@@ -11,6 +11,10 @@ import { Generator } from '../tensor/random.ts';
 import { checkGenerateOptions, lastRow, type GenerateOptions } from './generate.ts';
 import { sampleToken } from './sampling.ts';
 
+/**
+ * The original i3's generation: the whole cropped window through forward for every token (for comparison
+ * with generateTokens).
+ */
 export function generateByWindow(model: I3Model, prompt: readonly number[], o: GenerateOptions): number[] {
   checkGenerateOptions(model, prompt, o);
   const generator = new Generator(o.seed ?? 0);

@@ -6,6 +6,7 @@
 
 import type { Generator } from '../tensor/random.ts';
 
+/** How the next token is drawn from the logits. */
 export interface SamplingOptions {
   /** 0 picks the most likely token (greedy). Default 1. */
   temperature?: number;
@@ -19,6 +20,7 @@ export interface SamplingOptions {
   repetitionPenalty?: number;
 }
 
+/** Throws, naming the option and its valid range, for a bad sampling setting. */
 export function checkSamplingOptions(o: SamplingOptions): void {
   const bad = (name: string, value: unknown, want: string): never => { throw new Error(`${name} is ${value}; it must be ${want}`); };
   const { temperature = 1, topK = 0, topP = 1, minP = 0, repetitionPenalty = 1 } = o;

@@ -8,6 +8,7 @@ import type { I3Model } from '../model/i3-model.ts';
 import { eosId, type Tokenizer } from '../io/tokenizer-file.ts';
 import { streamTokens, type GenerateOptions } from './generate.ts';
 
+/** GenerateOptions plus stop strings (the tokenizer gives the end-of-sequence id). */
 export interface TextOptions extends Omit<GenerateOptions, 'eosId'> {
   /** Generation ends before the first occurrence of any of these (not included in the output). */
   stop?: string[];
@@ -17,6 +18,10 @@ export interface TextOptions extends Omit<GenerateOptions, 'eosId'> {
  * held-back text, flushed when generation ends without a stop string. */
 export interface Piece { id: number | null; text: string }
 
+/**
+ * Streams the continuation of `prompt` as text pieces, holding back incomplete characters and possible
+ * stop strings.
+ */
 export async function* generateText(model: I3Model, tokenizer: Tokenizer, prompt: string, o: TextOptions): AsyncGenerator<Piece, void, undefined> {
   const stops = (o.stop ?? []).filter((s) => s !== '');
   const ids: number[] = [];

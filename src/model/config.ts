@@ -7,6 +7,7 @@
 
 import type { BlockKind } from '../nn/blocks.ts';
 
+/** An i3 model's configuration, with the original config.json's field names. */
 export interface I3Config {
   vocab_size: number;
   d_model: number;
@@ -21,6 +22,7 @@ export interface I3Config {
 
 const repeat = (kind: BlockKind, n: number): BlockKind[] => Array(n).fill(kind);
 
+/** The named configurations (i3-200m, i3-200m-v2, i3-80m, i3-tiny, i3-test). */
 export const PRESETS = {
   'i3-200m': { vocab_size: 32000, d_model: 512, n_heads: 16, d_state: 32, ffn_mult: 4, max_seq_len: 256, block_types: [...repeat('hybrid', 10), ...repeat('attention', 6)] },
   'i3-200m-v2': { vocab_size: 32000, d_model: 768, n_heads: 12, d_state: 32, ffn_mult: 4, max_seq_len: 256, block_types: [...repeat('rwkv4', 12), ...repeat('attention', 4)] },
@@ -29,14 +31,20 @@ export const PRESETS = {
   'i3-test': { vocab_size: 32, d_model: 16, n_heads: 2, d_state: 4, ffn_mult: 4, max_seq_len: 16, block_types: ['hybrid', 'rwkv4', 'attention'] },
 } satisfies Record<string, I3Config>;
 
+/** A key of PRESETS. */
 export type PresetName = keyof typeof PRESETS;
 
+/** A copy of the preset called `name`; an unknown name is an error listing them. */
 export function preset(name: string): I3Config {
   if (!(name in PRESETS)) throw new Error(`unknown preset '${name}' (available: ${Object.keys(PRESETS).join(', ')})`);
   const p = PRESETS[name as PresetName];
   return { ...p, block_types: [...p.block_types] as BlockKind[] };
 }
 
+/**
+ * Throws, naming the field, unless the configuration is usable (positive sizes, heads dividing d_model,
+ * known block kinds).
+ */
 export function validateConfig(c: I3Config): void {
   const positive = ['vocab_size', 'd_model', 'n_heads', 'd_state', 'ffn_mult', 'max_seq_len'] as const;
   for (const key of positive) {

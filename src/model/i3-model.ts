@@ -16,6 +16,7 @@ import { Embedding, LayerNorm, Linear } from '../nn/layers.ts';
 import { Module, type InitOptions } from '../nn/module.ts';
 import { validateConfig, type I3Config } from './config.ts';
 
+/** Options of I3Model.step. */
 export interface StepOptions {
   /** Logits of the last position only, (B, 1, V): what generation needs, without the head's cost for the others. */
   lastLogitsOnly?: boolean;
@@ -35,6 +36,10 @@ class LayerList extends Module {
   }
 }
 
+/**
+ * The i3 language model: embeddings, the blocks of the config, final LayerNorm and an untied head;
+ * forward, loss, and step with carried state.
+ */
 export class I3Model extends Module {
   readonly embed: Embedding; readonly posEmbed: Embedding; readonly layers: LayerList;
   readonly lnF: LayerNorm; readonly head: Linear;

@@ -17,11 +17,13 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { Linear } from './layers.ts';
 import { Module, type InitOptions } from './module.ts';
 
+/** Keys and values of the past positions, (B, H, P, D) each. */
 export interface KVCache {
   k: Tensor; // (B, H, P, D)
   v: Tensor; // (B, H, P, D)
 }
 
+/** Causal multi-head self-attention (spec §3.3), with a key/value cache for step(). */
 export class CausalSelfAttention extends Module {
   readonly qkv: Linear;
   readonly outProj: Linear;

@@ -13,15 +13,19 @@ import { FeedForward, LayerNorm } from './layers.ts';
 import { Module, type InitOptions } from './module.ts';
 import { RWKVChannelMix, RWKVTimeMix, type TimeMixState } from './rwkv.ts';
 
+/** The three block kinds of an i3 model. */
 export type BlockKind = 'hybrid' | 'rwkv4' | 'attention';
 
+/** Sizes every block is built from: width, heads, state size and FFN multiplier. */
 export interface BlockSizes { dim: number; heads: number; stateSize: number; ffnMult: number }
 
+/** What a block carries from one step() to the next, by kind. */
 export type BlockState =
   | { kind: 'hybrid'; hybrid: HybridState }
   | { kind: 'rwkv4'; att: TimeMixState; ffnPrevious: Tensor }
   | { kind: 'attention'; cache: KVCache };
 
+/** A residual block: forward over a whole sequence, or step over new tokens with carried state. */
 export abstract class Block extends Module {
   abstract readonly kind: BlockKind;
   abstract forward(x: Tensor): Tensor;
@@ -48,6 +52,7 @@ abstract class PreNormBlock<M extends Layer & Module, F extends Layer & Module> 
   }
 }
 
+/** Pre-norm block with the RWKVMambaHybrid mixer and the GELU feed-forward. */
 export class HybridBlock extends PreNormBlock<RWKVMambaHybrid, FeedForward> {
   readonly kind = 'hybrid';
 
@@ -62,6 +67,7 @@ export class HybridBlock extends PreNormBlock<RWKVMambaHybrid, FeedForward> {
   }
 }
 
+/** Pre-norm block with RWKV-v4 time mixing and channel mixing. */
 export class RWKVBlock extends PreNormBlock<RWKVTimeMix, RWKVChannelMix> {
   readonly kind = 'rwkv4';
 
@@ -78,6 +84,7 @@ export class RWKVBlock extends PreNormBlock<RWKVTimeMix, RWKVChannelMix> {
   }
 }
 
+/** Pre-norm block with causal self-attention and the GELU feed-forward. */
 export class AttentionBlock extends PreNormBlock<CausalSelfAttention, FeedForward> {
   readonly kind = 'attention';
 
@@ -92,6 +99,7 @@ export class AttentionBlock extends PreNormBlock<CausalSelfAttention, FeedForwar
   }
 }
 
+/** A block of the given kind. */
 export function makeBlock(kind: BlockKind, sizes: BlockSizes, options: InitOptions): Block {
   switch (kind) {
     case 'hybrid': return new HybridBlock(sizes, options);

@@ -9,11 +9,16 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { constant, normal } from './init.ts';
 import { Module, type InitOptions } from './module.ts';
 
+/** The hybrid mixer's carried state: the EMA h (B, C) and the state-space s (B, N). */
 export interface HybridState {
   h: Tensor; // (B, C)
   s: Tensor; // (B, N)
 }
 
+/**
+ * The RWKVMambaHybrid mixer (spec §3.2): a per-channel EMA plus a dense linear state space, run by the
+ * fused hybridScan op.
+ */
 export class RWKVMambaHybrid extends Module {
   readonly wMix: Tensor; // (C), init 0.5, used raw (no sigmoid, no clamp)
   readonly A: Tensor; // (N, N), N(0, 0.01²)

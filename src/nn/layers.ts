@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { constant, normal } from './init.ts';
 import { Module, type InitOptions } from './module.ts';
 
+/** y = x · Wᵀ + b, with PyTorch's (out, in) weight layout. */
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
   readonly bias: Tensor | null; // (out)
@@ -36,6 +37,7 @@ export class Linear extends Module {
   }
 }
 
+/** A table of `count` learned vectors of size `dim`, looked up by int32 ids. */
 export class Embedding extends Module {
   readonly weight: Tensor; // (V, C)
 
@@ -50,6 +52,7 @@ export class Embedding extends Module {
   }
 }
 
+/** Layer norm over the last axis with a learned scale and shift. */
 export class LayerNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;

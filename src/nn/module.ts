@@ -19,6 +19,7 @@ export interface InitOptions {
   randomInit?: boolean;
 }
 
+/** A layer: named parameters and child modules, with PyTorch's state-dict names, train/eval mode and dispose. */
 export class Module {
   training = true;
   private readonly ownParams = new Map<string, Tensor>();

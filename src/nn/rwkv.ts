@@ -26,11 +26,16 @@ const mix = (x: Tensor, shifted: Tensor, mu: Tensor) => add(mul(x, mu), mul(shif
 
 const lastStep = (x: Tensor) => reshape(slice(x, 1, -1), [x.shape[0], x.shape[2]]); // (B, T, C) → (B, C)
 
+/** RWKV time mixing's carried state: the WKV sums and the last input. */
 export interface TimeMixState {
   aa: Tensor; bb: Tensor; pp: Tensor; // (B, C) WKV numerator, denominator, running max exponent
   previous: Tensor; // (B, C) last input, for the token shift
 }
 
+/**
+ * RWKV-v4 time mixing (spec §4.2): token shift, receptance-gated WKV recurrence (the fused wkv op), output
+ * projection.
+ */
 export class RWKVTimeMix extends Module {
   readonly timeDecay: Tensor; readonly timeFirst: Tensor;
   readonly timeMixK: Tensor; readonly timeMixV: Tensor; readonly timeMixR: Tensor;
@@ -71,6 +76,7 @@ export class RWKVTimeMix extends Module {
   }
 }
 
+/** RWKV-v4 channel mixing: token shift, squared-ReLU key, receptance gate. */
 export class RWKVChannelMix extends Module {
   readonly timeMixK: Tensor; readonly timeMixR: Tensor;
   readonly key: Linear; readonly receptance: Linear; readonly value: Linear;

@@ -7,6 +7,10 @@ import { broadcastShapes, fmt, sameShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { runKernelInto } from './dispatch.ts';
 
+/**
+ * Writes `source` into `target` in place (broadcasting source); only allowed under noGrad when target
+ * requires grad. Returns target.
+ */
 export function assign(target: Tensor, source: Tensor): Tensor {
   if (target.requiresGrad && isGradEnabled()) {
     throw new Error(`assign: target ${fmt(target.shape)} requires grad; in-place writes to it would corrupt the graph — wrap the update in noGrad()`);

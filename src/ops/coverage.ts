@@ -5,6 +5,7 @@ import { listBackends } from '../backend/backend.ts';
 import { FLOAT_DTYPES } from '../tensor/dtype.ts';
 import { OP_TABLE } from './op.ts';
 
+/** One row of the op × backend × gradient coverage matrix. */
 export interface CoverageRow {
   op: string;
   doc: string;
@@ -14,6 +15,7 @@ export interface CoverageRow {
   gradient: 'checked' | 'unchecked' | 'none';
 }
 
+/** The coverage matrix, one row per op of the op table, over every registered backend and dtype. */
 export function coverage(): CoverageRow[] {
   const backends = listBackends();
   return [...OP_TABLE.values()].map((op) => {

@@ -7,8 +7,13 @@ import type { DType } from '../tensor/dtype.ts';
 import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
+/** The shape (and dtype, default the inputs') of one kernel output to allocate. */
 export interface OutputSpec { shape: Shape; dtype?: DType }
 
+/**
+ * The backend all `inputs` live on (the default one when there are none); mixed backends are an error
+ * naming `op`.
+ */
 export function backendOf(op: string, inputs: readonly Tensor[]): Backend {
   if (inputs.length === 0) return getBackend();
   const backend = inputs[0].storage.backend;
@@ -50,12 +55,14 @@ export function runKernelInto(op: string, name: string, inputs: readonly Tensor[
   kernel(inputs, [target], attrs);
 }
 
+/** Throws, naming `op` and the shape, unless `t` has one of the `allowed` dtypes. */
 export function expectDType(op: string, t: Tensor, allowed: readonly DType[], what = 'input'): void {
   if (!allowed.includes(t.dtype)) {
     throw new Error(`${op}: ${what} has dtype ${t.dtype} (shape ${fmt(t.shape)}); expected ${allowed.join(' or ')}`);
   }
 }
 
+/** Throws, naming `op`, unless all `tensors` have the same dtype. */
 export function expectSameDType(op: string, tensors: readonly Tensor[]): void {
   const d = tensors[0].dtype;
   if (tensors.some((t) => t.dtype !== d)) {

@@ -3,6 +3,7 @@
 
 import type { Tensor } from '../tensor/tensor.ts';
 
+/** How a domain's drawn values avoid an op's kinks (ties, zeros). */
 export interface ValueOptions {
   /** Values lie on a grid of step 0.05 at odd multiples (never 0, never equal to an 'even' tensor)… */
   grid?: 'odd' | 'even';
@@ -10,6 +11,7 @@ export interface ValueOptions {
   distinct?: boolean;
 }
 
+/** What an op's property-test domain draws from: integers, shapes, broadcastable shapes and tensors. */
 export interface Draw {
   /** An integer in [min, max]. */
   int(min: number, max: number): number;

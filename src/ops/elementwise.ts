@@ -50,6 +50,7 @@ export const erf = unaryOp('erf', 'error function');
 
 // ---- binary -----------------------------------------------------------------------------------
 
+/** A binary op's operand: a tensor, or a number (a scalar broadcast to the other's shape). */
 export type Operand = Tensor | number;
 
 /** Sums g over the axes along which a tensor of `shape` was broadcast, giving it that shape back. */

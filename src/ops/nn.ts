@@ -51,6 +51,7 @@ export const logSoftmax = defineOp(
   },
 );
 
+/** Options of crossEntropy. */
 export interface CrossEntropyOptions {
   /** Targets equal to this are skipped (no loss, no gradient) and not counted in the mean. */
   ignoreIndex?: number;
@@ -90,6 +91,7 @@ export const crossEntropy = defineOp(
   },
 );
 
+/** Options of layerNorm: eps (default 1e-5). */
 export interface LayerNormOptions { eps?: number }
 
 /** Layer norm over the last axis, with optional weight and bias (both or neither), eps 1e-5 by default. */
@@ -130,6 +132,7 @@ export const layerNorm = defineOp(
   },
 );
 
+/** Options of dropout. */
 export interface DropoutOptions {
   /** Dropout is the identity unless training (as nn.Module's train mode). Default true. */
   training?: boolean;

@@ -12,6 +12,7 @@ import type { Draw } from './draw.ts';
 /** Maps the gradient of the output to gradients of the tensor inputs (null: no gradient). */
 export type Backward = (grad: Tensor) => ReadonlyArray<Tensor | null>;
 
+/** What an op's forward returns: its output, its backward rule, and the tensors that rule needs. */
 export interface Forward {
   out: Tensor;
   /** Omitted for ops with no gradient (comparisons, integer ops): their output never requires grad. */
@@ -26,6 +27,10 @@ export interface OpCase {
   run(inputs: readonly Tensor[]): Tensor;
 }
 
+/**
+ * An op's declaration: name, doc, kernels, whether it has a gradient, and the domain its property test
+ * draws from.
+ */
 export interface OpSpec {
   name: string;
   /** Kernel names this op (and its backward) dispatches to; the coverage matrix checks each backend has them. */
@@ -44,6 +49,7 @@ export interface OpEntry extends Omit<OpSpec, 'domain'> {
   domain?: (draw: Draw) => OpCase;
 }
 
+/** Every op declared with defineOp, by name: the coverage matrix and the gradient tests loop over it. */
 export const OP_TABLE = new Map<string, OpEntry>();
 
 /**

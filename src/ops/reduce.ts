@@ -9,6 +9,7 @@ import { defineOp } from './op.ts';
 import type { Draw } from './draw.ts';
 import { expand, reshape } from './view.ts';
 
+/** Axes to reduce: one, several, or undefined for all. */
 export type Axes = number | readonly number[] | undefined;
 
 interface Reduced { kept: number[]; axes: number[]; count: number }

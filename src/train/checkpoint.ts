@@ -23,6 +23,7 @@ import type { Recipe } from './presets.ts';
 
 const FORMAT_VERSION = 1;
 
+/** trainer.json: what, besides the weights and moments, a resumed run needs. */
 export interface TrainerState {
   version: number;
   /** Iterations done; the next one is this index. */
@@ -32,6 +33,7 @@ export interface TrainerState {
   data: DataSpec[];
 }
 
+/** A loaded checkpoint: config, tokenizer, weights, optimizer moments and trainer state. */
 export interface Checkpoint {
   config: I3Config;
   tokenizerJson: string;
@@ -42,6 +44,7 @@ export interface Checkpoint {
   path: string;
 }
 
+/** Saves model folder, optimizer moments and trainer state atomically (written aside, then renamed). */
 export async function saveCheckpoint(dir: string, model: I3Model, optimizer: AdamW, tokenizer: BpeTokenizer, state: TrainerState): Promise<void> {
   const saving = `${dir}.saving`, previous = `${dir}.previous`;
   await rm(saving, { recursive: true, force: true }); // a leftover of an interrupted save
@@ -60,6 +63,7 @@ export async function saveCheckpoint(dir: string, model: I3Model, optimizer: Ada
 /** True if `dir` (or its `.previous` fallback) holds a checkpoint. */
 export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, 'trainer.json')) || existsSync(join(`${dir}.previous`, 'trainer.json'));
 
+/** Loads a checkpoint from `dir`, or from `dir.previous` when a save was interrupted. */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const path = existsSync(join(dir, 'trainer.json')) ? dir : `${dir}.previous`;
   if (!existsSync(join(path, 'trainer.json'))) throw new Error(`no checkpoint in '${dir}' (no trainer.json); start a new run without --resume, or point --out at a previous run's folder`);
@@ -78,5 +82,6 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   };
 }
 
+/** A TrainerState of the current format version. */
 export const newTrainerState = (step: number, optimizerStep: number, recipe: Recipe, data: DataSpec[]): TrainerState =>
   ({ version: FORMAT_VERSION, step, optimizerStep, recipe, data });

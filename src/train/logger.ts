@@ -1,6 +1,7 @@
 // What the training loop reports, and to whom. The library never prints (only src/cli/ does): it
 // calls a Logger, and the caller decides how to show it (a progress line, JSON, nothing in tests).
 
+/** What the loop reports after each iteration. */
 export interface StepReport {
   /** Iterations done (1-based after the first) and the run's total. */
   step: number;
@@ -15,8 +16,10 @@ export interface StepReport {
   etaSeconds: number;
 }
 
+/** Validation loss and perplexity at a step. */
 export interface EvalReport { step: number; loss: number; perplexity: number }
 
+/** Where training reports go (the CLI prints them; tests collect them). */
 export interface Logger {
   step(report: StepReport): void;
   evaluation(report: EvalReport): void;

@@ -25,6 +25,7 @@ export interface LanguageModel {
   loss(ids: Tensor, targets: Tensor): Tensor;
 }
 
+/** Steps, accumulation, clipping, schedule and the evaluation, sampling and checkpoint intervals of trainLoop. */
 export interface LoopOptions {
   /** Iterations to reach (the loop starts at `startStep`). */
   steps: number;
@@ -39,6 +40,7 @@ export interface LoopOptions {
   checkpointEvery: number;
 }
 
+/** What the loop calls out to: the logger, a stop check, checkpoint and sample callbacks. */
 export interface LoopHooks {
   logger: Logger;
   /** Polled after every iteration; true ends the run after a checkpoint (Ctrl-C). */
@@ -53,6 +55,7 @@ export interface LoopHooks {
   record?: (entry: ({ kind: 'train' } & StepReport) | ({ kind: 'eval' } & EvalReport)) => void;
 }
 
+/** Where a run ended: the step, the losses, and the last validation. */
 export interface LoopResult {
   step: number;
   losses: number[];
@@ -69,6 +72,10 @@ export function evaluate(model: LanguageModel, source: BatchSource, n: number): 
   return total / n;
 }
 
+/**
+ * The training loop: per iteration, zero grads, accumulate micro-batch gradients, clip, AdamW step at the
+ * scheduled rate; evaluates, samples and checkpoints at the given intervals.
+ */
 export async function trainLoop(
   model: LanguageModel, data: { train: BatchSource; validation: BatchSource | null }, optimizer: AdamW,
   options: LoopOptions, hooks: LoopHooks, startStep = 0,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** One point of a loss curve. */
 export interface LossPoint { step: number; loss: number }
 
 const W = 720, H = 420;

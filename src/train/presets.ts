@@ -8,6 +8,7 @@
 
 import { preset as modelPreset, type I3Config } from '../model/config.ts';
 
+/** A training recipe: model, tokenizer size, batch, optimizer and schedule settings (the i3 card's, or smaller). */
 export interface Recipe {
   /** The model: a preset name or a config; vocab_size is replaced by the tokenizer's size. */
   model: string | I3Config;
@@ -42,6 +43,7 @@ const card: Recipe = {
   windows: 'random', validationFraction: 0.05, evalEvery: 50, evalBatches: 4, sampleEvery: 50, checkpointEvery: 50, seed: 0,
 };
 
+/** The named recipes (card, card-v2, demo, test). */
 export const RECIPES: Record<string, Recipe> = {
   card,
   'card-v2': { ...card, model: 'i3-200m-v2' },
@@ -58,6 +60,7 @@ export const RECIPES: Record<string, Recipe> = {
   },
 };
 
+/** A copy of the recipe called `name`; an unknown name is an error listing them. */
 export function recipe(name: string): Recipe {
   const r = RECIPES[name];
   if (!r) throw new Error(`unknown training preset '${name}' (available: ${Object.keys(RECIPES).join(', ')})`);

@@ -4,11 +4,13 @@
 import { generateTokens } from '../generate/generate.ts';
 import type { I3Model } from '../model/i3-model.ts';
 
+/** Text to ids and back. */
 export interface TextCodec {
   encode(text: string): number[];
   decode(ids: number[]): string;
 }
 
+/** The greedy continuation of `prompt` (at most `maxNew` tokens, stopping at `eosId`), as text. */
 export function greedySample(model: I3Model, codec: TextCodec, prompt: string, maxNew: number, eosId: number): string {
   const ids = codec.encode(prompt).slice(-model.config.max_seq_len);
   if (ids.length === 0) return '';

@@ -26,6 +26,7 @@ import { writeLossPlot } from './plot.ts';
 import { modelConfig, type Recipe } from './presets.ts';
 import { greedySample } from './sample.ts';
 
+/** Everything runTraining needs: recipe, data, output folder, logger, resume. */
 export interface RunOptions {
   recipe: Recipe;
   data: DataSpec[];
@@ -42,6 +43,7 @@ export interface RunOptions {
   profile?: boolean;
 }
 
+/** A finished run: the trained model and tokenizer, and the loop's result. */
 export interface RunResult extends LoopResult {
   model: I3Model;
   tokenizer: BpeTokenizer;
@@ -74,6 +76,10 @@ async function truncateMetrics(path: string, step: number): Promise<void> {
   await writeFile(path, lines.map((l) => l + '\n').join(''));
 }
 
+/**
+ * A whole run as `i3 train` does it: tokenizer, corpus, model, optimizer, the loop, checkpoints,
+ * metrics.jsonl and loss.svg in `out`.
+ */
 export async function runTraining(o: RunOptions): Promise<RunResult> {
   const { logger, out } = o;
   const checkpointDir = join(out, 'checkpoint');
