@@ -111,7 +111,7 @@ export function docAbove(lines: readonly string[], index: number): string | null
  * zero (returned without that brace), or a `;` closes it; or, with `until` 'braces' or 'semicolon', the
  * whole declaration (an interface's body, a type alias up to its `;`).
  */
-function declarationText(lines: readonly string[], start: number, until: 'head' | 'braces' | 'semicolon'): { text: string; end: number } {
+function declarationText(lines: readonly string[], start: number, until: 'head' | 'braces' | 'semicolon'): { text: string; end: number; bodyOpened: boolean } {
   const state = newScanState();
   let paren = 0, brace = 0;
   for (let i = start; i < lines.length; i++) {
@@ -123,15 +123,15 @@ function declarationText(lines: readonly string[], start: number, until: 'head' 
     if (until !== 'head') {
       // An interface or enum ends where its braces close; a type alias at its `;`.
       if (paren <= 0 && brace <= 0 && (trimmed.endsWith(';') || (until === 'braces' && trimmed.endsWith('}')))) {
-        return { text: head.replace(/;\s*$/, ''), end: i };
+        return { text: head.replace(/;\s*$/, ''), end: i, bodyOpened: false };
       }
     } else if (paren === 0 && brace === 1 && trimmed.endsWith('{') && before.brace === 0) {
-      return { text: head.replace(/\s*\{\s*(\/\/.*)?$/, ''), end: i };
+      return { text: head.replace(/\s*\{\s*(\/\/.*)?$/, ''), end: i, bodyOpened: true };
     } else if (paren <= 0 && brace <= 0 && (trimmed.endsWith(';') || trimmed.endsWith('}'))) {
-      return { text: head.replace(/;\s*$/, ''), end: i };
+      return { text: head.replace(/;\s*$/, ''), end: i, bodyOpened: false };
     }
   }
-  return { text: lines[start], end: start };
+  return { text: lines[start], end: start, bodyOpened: false };
 }
 
 /** Public members of the class whose body opens on line `start`: lines indented two spaces. */
@@ -146,11 +146,11 @@ function classMembers(lines: readonly string[], start: number): { members: ApiMe
     const line = lines[i];
     if (i === start || atDepth !== 1 || !/^ {2}[^\s}/*]/.test(line)) continue;
     if (/^ {2}(private|protected|#|static\s+#|static\s+private|\[)/.test(line)) continue;
-    const { text } = declarationText(lines, i, 'head');
+    const { text, bodyOpened } = declarationText(lines, i, 'head');
     let signature = text.split('\n').map((l) => l.trim()).join(' ').replace(/\(\s+/g, '(').replace(/,?\s+\)/g, ')');
     const eq = signature.search(/\s=\s/), open = signature.indexOf('(');
     if (eq >= 0 && (open < 0 || eq < open)) signature = signature.slice(0, eq); // a field: drop its initialiser
-    else signature = signature.replace(/\s*\{[^{}]*\}$/, ''); // a one-line body
+    else if (!bodyOpened) signature = signature.replace(/\s*\{[^{}]*\}$/, ''); // a one-line body
     const name = /^(?:(?:static|readonly|async|get|set|override|abstract|public|declare)\s+)*\*?\s*([A-Za-z_$][\w$]*|\[[^\]]+\])/.exec(line.trim())?.[1] ?? line.trim();
     members.push({ name, signature, doc: docAbove(lines, i) });
   }
@@ -225,6 +225,8 @@ function fileSummary(lines: readonly string[]): string {
     const m = /^\/\/ ?(.*)$/.exec(line);
     if (!m) break;
     if (m[1].trim() === '') { if (out.length > 0) break; continue; }
+    // An indented line is a formula or a table: it reads badly run into one line, so the summary ends there.
+    if (/^\s{2,}/.test(m[1])) { if (out.length > 0) { out.push('…'); break; } continue; }
     out.push(m[1].trim());
   }
   return out.join(' ');

@@ -12,7 +12,7 @@ const root = new URL('../../', import.meta.url);
 
 t('the extractor finds exports with their TSDoc, signatures and public class members', () => {
   const source = [
-    '// A module.', '',
+    '// A module.', '//   x = 1   (a formula)', '// more', '',
     '/** Adds. */',
     'export function add(a: number,', '  b = 1): { sum: number } {', '  return { sum: a + b };', '}',
     'const hidden = `x ${`y ${1}`} }`; // braces in templates do not count',
@@ -21,13 +21,13 @@ t('the extractor finds exports with their TSDoc, signatures and public class mem
     'export interface Shape {', '  /** Width. */', '  w: number;', '}',
     '/** A box. */',
     'export class Box extends Base {', '  /** Its width. */', '  readonly w = 1;', '  private secret = 2;',
-    '  constructor(readonly h = 3) { super(); }', '  get area(): number { return this.w * this.h; }', '  inner() {', '    const o = { a: 1 };', '  }', '}',
+    '  constructor(readonly h = 3) { super(); }', '  get area(): number { return this.w * this.h; }', '  inner() {', '    const o = { a: 1 };', '  }', '  pick(): { a: number } {', '    return { a: 1 };', '  }', '}',
     'export type Pair =', '  | [number, number]', '  | { a: number };',
     'function local(): void {}', 'export { local };',
     '/** Overloaded. */', 'export function over(): number;', 'export function over(x: string): string;', 'export function over(x?: string): number | string {', '  return x ?? 0;', '}',
   ].join('\n');
   const f = extractFile('m.ts', source);
-  assert.is(f.summary, 'A module.');
+  assert.is(f.summary, 'A module. …');
   assert.equal(f.symbols.map((s) => [s.name, s.kind, s.doc]), [
     ['add', 'function', 'Adds.'], ['re', 'const', null], ['Shape', 'interface', null], ['Box', 'class', 'A box.'],
     ['Pair', 'type', null], ['local', 'function', null], ['over', 'function', 'Overloaded.'],
@@ -37,7 +37,7 @@ t('the extractor finds exports with their TSDoc, signatures and public class mem
   assert.is(f.symbols[2].signature, 'interface Shape {\n  /** Width. */\n  w: number;\n}');
   assert.is(f.symbols[4].signature, 'type Pair =\n  | [number, number]\n  | { a: number }');
   assert.equal(f.symbols[3].members.map((m) => [m.signature, m.doc]), [
-    ['readonly w', 'Its width.'], ['constructor(readonly h = 3)', null], ['get area(): number', null], ['inner()', null],
+    ['readonly w', 'Its width.'], ['constructor(readonly h = 3)', null], ['get area(): number', null], ['inner()', null], ['pick(): { a: number }', null],
   ]);
 });
 
