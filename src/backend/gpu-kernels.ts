@@ -12,7 +12,7 @@ import { flatTiledResult, tiledMatmulFits, tiledMatmulKernel } from '../../kerne
 import { naiveMatmulKernel, type MatmulSpec } from '../../kernels/gpu/naive-matmul.ts';
 import { reduceKernel, type ReduceSpec } from '../../kernels/gpu/reduce.ts';
 import { rowLogSumExpKernel, softmaxKernel, type RowsSpec } from '../../kernels/gpu/softmax.ts';
-import { broadcastTo } from '../../kernels/gpu/source.ts';
+import { broadcastTo, contiguousStrides } from '../../kernels/gpu/source.ts';
 import { BINARY_MATH, UNARY_MATH } from '../../kernels/elementwise-math.ts';
 import { sizeOf } from '../tensor/shape.ts';
 import type { Kernel, View } from './backend.ts';
@@ -66,7 +66,13 @@ function matmul(ctx: GpuContext): Kernel {
     });
     const spec: MatmulSpec = { batchShape, M: out.shape[r - 2], N: out.shape[r - 1], K: a.shape[a.shape.length - 1], a: operand(a), b: operand(b) };
     if (useTiledMatmul(ctx.gpu, spec)) {
-      const result = ctx.run(ctx.cached(`matmul tiled ${JSON.stringify(spec)}`, () => tiledMatmulKernel(ctx.gpu, spec)), [ctx.arg(a), ctx.arg(b)]);
+      // B with k contiguous and n strided (x·Wᵀ of every Linear, Q·Kᵀ): neighbouring threads would read
+      // B rows K floats apart (no coalescing: 0.5 TFLOP/s on an H200). One copy to (…, K, N) first
+      // costs a pass over B and brings the product to the A·B speed (BENCHMARKS.md, GPU).
+      const bT = spec.b.row === 1 && spec.b.col !== 1 && spec.K > 1 ? contiguousCopy(ctx, b) : null;
+      const bSpec = bT ? { ...spec, b: { batchStrides: broadcastTo(b.shape.slice(0, -2), contiguousStrides(b.shape).slice(0, -2), batchShape), row: spec.N, col: 1, offset: 0 } } : spec;
+      const result = ctx.run(ctx.cached(`matmul tiled ${JSON.stringify(bSpec)}`, () => tiledMatmulKernel(ctx.gpu, bSpec)), [ctx.arg(a), bT ?? ctx.arg(b)]);
+      if (bT) ctx.free(bT);
       ctx.write(out, ctx.map(result, flatTiledResult));
       return;
     }
@@ -74,8 +80,14 @@ function matmul(ctx: GpuContext): Kernel {
   };
 }
 
+/** A fresh device array with the view's elements in row-major order. */
+function contiguousCopy(ctx: GpuContext, v: View): unknown {
+  const spec: ElementwiseSpec = { shape: [...v.shape], operands: [{ strides: [...v.strides], offset: v.offset }], names: ['x'], expr: 'x' };
+  return ctx.run(ctx.elementwise(spec), [ctx.arg(v)]);
+}
+
 /**
- * The tiled matmul (kernels/gpu/matmul-tiled.ts, 2-4x the naive GFLOP/s on an H200) needs WebGPU's
+ * The tiled matmul (kernels/gpu/matmul-tiled.ts, 1.2-1.8x the naive GFLOP/s on an H200) needs WebGPU's
  * flat Array(4) results and N divisible by 4. I3_GPU_MATMUL=naive keeps the naive kernel (benchmarks).
  */
 function useTiledMatmul(gpu: GPU, spec: MatmulSpec): boolean {
