@@ -23,6 +23,9 @@ const gpu = device.gpu;
 console.log(`gpu backend: ${device.description}`);
 const results: Record<string, unknown> = { device: device.description, date: new Date().toISOString(), matmul: [], model: [] };
 
+/** Written after every row, so a run cut short still leaves what it measured. */
+const save = () => outPath && writeFileSync(outPath, JSON.stringify(results, null, 2) + '\n');
+
 type Layout = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
 interface Shape { name: string; batch: number; M: number; K: number; N: number; layout: Layout; cpu: boolean }
 // The i3-200m card shapes at B·T = 1024 tokens (d_model 512, FFN 2048, vocab 32,000, 16 heads of 32, T 256),
@@ -133,6 +136,7 @@ if (!args.includes('--no-matmul')) {
       ...(directMs === null ? {} : { tiledWithoutBCopyGflops: gflops(s, directMs) }),
     };
     (results.matmul as unknown[]).push(row);
+    save();
     console.log(`${row.shape.padEnd(36)} ${s.layout.padEnd(7)} ${String(row.naiveGflops).padStart(13)}  ${String(row.tiledGflops).padStart(13)}  ${String(row.speedup).padStart(11)}  ${String(row.cpuGflops ?? '-').padStart(11)}  ${row.compileMs.naive}, ${row.compileMs.tiled}`);
     release(a); release(b);
     for (const k of [nk, direct, ...extra]) (k as unknown as { destroy?: () => void }).destroy?.();
@@ -190,9 +194,10 @@ if (!args.includes('--no-model')) {
   for (const [backend, name, B, T, steps] of plans) {
     const r = await modelSteps(backend, name, B, T, steps);
     (results.model as unknown[]).push(r);
+    save();
     console.log(`${backend.padEnd(10)} ${name.padEnd(9)} ${`${B}×${T}`.padEnd(8)} ${String(r.firstMs).padStart(13)}  ${String(r.ms).padStart(7)}  ${String(r.tokensPerS).padStart(8)}  ${r.firstLoss.toFixed(4)} → ${r.lastLoss.toFixed(4)}`);
   }
 }
 
-if (outPath) writeFileSync(outPath, JSON.stringify(results, null, 2) + '\n');
+save();
 process.exit(0);
