@@ -4,6 +4,7 @@
 import type { Kernel } from '../../src/backend/backend.ts';
 import { batchedMatmulOf } from '../cpu/batched-matmul.ts';
 import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
+import { wasmAdamwKernels } from './adamw.ts';
 import { matmulF32 } from './matmul.ts';
 
 /** matmulInto's contract, float32 on SIMD. */
@@ -15,4 +16,4 @@ const matmulSimdOrTs: typeof matmulInto = (c, cOffset, a, aOffset, ars, acs, b, 
   }
 };
 
-export const wasmKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmulOf(matmulSimdOrTs) });
+export const wasmKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmulOf(matmulSimdOrTs), ...wasmAdamwKernels() });

@@ -2,6 +2,7 @@
 // (and I3_KERNELS is not 'ts', see kernels/wasm/support.ts) the SIMD kernels of kernels/wasm/ replace
 // their entries for float32, and pass float64 on to the TypeScript ones.
 
+import { adamwKernels } from '../../kernels/cpu/adamw.ts';
 import { matmulKernels } from '../../kernels/cpu/batched-matmul.ts';
 import { crossEntropyKernels } from '../../kernels/cpu/cross-entropy.ts';
 import { elementwiseKernels } from '../../kernels/cpu/elementwise.ts';
@@ -30,6 +31,7 @@ export function cpuKernels(): Record<string, Kernel> {
     ...indexKernels(),
     ...hybridScanKernels(),
     ...wkvKernels(),
+    ...adamwKernels(),
     ...(kernelChoice() === 'wasm' ? wasmKernels() : {}),
   };
 }

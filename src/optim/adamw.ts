@@ -74,6 +74,15 @@ export class AdamW {
       for (const s of this.slots) {
         const g = s.param.grad;
         if (!g) continue;
+        // A backend with a fused 'adamw' kernel (the CPU: kernels/cpu/adamw.ts, SIMD for float32) does
+        // the whole update in one pass; the composed ops below are the reference and the GPU's path.
+        const fused = s.param.storage.backend.kernel('adamw', s.param.dtype);
+        if (fused && [s.param, g].every((t) => t.isContiguous && t.dtype === s.param.dtype)) {
+          const decay = s.decays ? 1 - lr * this.weightDecay : 1;
+          const attrs = { beta1: b1, beta2: b2, eps: this.eps, decay, stepSize: lr / correction1, sqrtC2: Math.sqrt(correction2) };
+          fused([g], [s.param, s.expAvg, s.expAvgSq], attrs);
+          continue;
+        }
         scope(() => {
           if (s.decays && this.weightDecay !== 0) assign(s.param, mul(s.param, 1 - lr * this.weightDecay));
           assign(s.expAvg, add(mul(s.expAvg, b1), mul(g, 1 - b1)));
