@@ -71,6 +71,22 @@ t('profileKernels restores the kernels when fn throws', () => {
   p.finish();
 });
 
+t('a Linear layer\'s backward copies nothing: its weight gradient is computed in the weight\'s layout', () => {
+  const lin = new I.Linear(8, 5, { generator: new I.Generator(1) });
+  const x = I.randn([2, 3, 8], { generator: new I.Generator(2), requiresGrad: true });
+  const p = new Profiler(cpuBackend);
+  p.resume();
+  I.scope(() => I.sum(lin.forward(x)).backward());
+  const r = p.finish();
+  assert.is(r.kernels.find((k) => k.kernel === 'copy'), undefined, JSON.stringify(r.kernels));
+  assert.ok(lin.weight.grad!.isContiguous);
+  // and the values: dW = Σ over rows of x, for every output row
+  const rowSums = I.sum(I.reshape(x, [6, 8]), 0).data();
+  const dW = lin.weight.grad!.data();
+  for (let o = 0; o < 5; o++) for (let i = 0; i < 8; i++) assert.ok(Math.abs(dW[o * 8 + i] - rowSums[i]) < 1e-5, `dW[${o}, ${i}]`);
+  for (const t of [x, x.grad!, ...lin.parameters().map((q) => q.grad!)]) t.dispose();
+});
+
 t('the table: per-step figures, and op rows + outside ops add up to the total', () => {
   const gen = new I.Generator(3);
   const w = I.randn([16, 16], { requiresGrad: true, generator: gen });
