@@ -4,6 +4,7 @@
 // each element is read once and written once, in the order PyTorch's torch.optim.AdamW computes:
 //   θ ← θ·(1 − γλ);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  θ ← θ − (m·γ/c1) / (√v/√c2 + ε)
 // with c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ. Inputs [grad], outputs [param, expAvg, expAvgSq], updated in place.
+// Why each step is there (bias corrections, decoupled decay): docs/derivations/adamw.md.
 
 import type { Kernel, View } from '../../src/backend/backend.ts';
 import type { FloatArray } from './matmul.ts';
