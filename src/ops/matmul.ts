@@ -57,6 +57,10 @@ function isColumnMajor(t: Tensor): boolean {
   return rows > 1 && cols > 1 && rowStride === 1 && colStride === rows;
 }
 
+/**
+ * Matrix product with NumPy semantics: (…, M, K) · (…, K, N) → (…, M, N), batch dims broadcast; a 1-D
+ * operand is a vector whose axis is dropped from the result.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: operands must have at least 1 dim, got ${fmt(a.shape)} and ${fmt(b.shape)}; use mul for scalars`);
   if (a.ndim >= 2 && b.ndim >= 2) return batchedMatmul(a, b);
