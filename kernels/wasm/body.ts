@@ -18,6 +18,8 @@ const SIMD = 0xfd;
 const V = {
   load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c,
   f32x4Splat: 0x13, f32x4ExtractLane: 0x1f, f32x4ReplaceLane: 0x20,
+  f32x4Lt: 0x43, f32x4Ge: 0x46, bitselect: 0x52, f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab, i32x4Add: 0xae, i32x4TruncSatF32x4S: 0xf8, f32x4ConvertI32x4S: 0xfa,
   f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6,
   f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
   f32x4RelaxedMadd: 0x105,
@@ -117,7 +119,23 @@ export class FunctionBody {
   f32x4Const(x: number): this {
     return this.simd(V.const, ...new Uint8Array(new Float32Array([x, x, x, x]).buffer));
   }
+  /** A v128 constant with the same i32 in every lane. */
+  i32x4Const(n: number): this {
+    return this.simd(V.const, ...new Uint8Array(new Int32Array([n, n, n, n]).buffer));
+  }
   f32x4Splat(): this { return this.simd(V.f32x4Splat); }
+  /** Lane-wise comparisons: all ones where true, zeros where false (a mask for v128Bitselect). */
+  f32x4Lt(): this { return this.simd(V.f32x4Lt); }
+  f32x4Ge(): this { return this.simd(V.f32x4Ge); }
+  /** Pops a, b, mask: the bits of a where mask is 1, of b where it is 0. */
+  v128Bitselect(): this { return this.simd(V.bitselect); }
+  /** Round to nearest integer, ties to even (still f32). */
+  f32x4Nearest(): this { return this.simd(V.f32x4Nearest); }
+  i32x4TruncSatF32x4S(): this { return this.simd(V.i32x4TruncSatF32x4S); }
+  f32x4ConvertI32x4S(): this { return this.simd(V.f32x4ConvertI32x4S); }
+  /** Pops a v128 and an i32 shift count. */
+  i32x4Shl(): this { return this.simd(V.i32x4Shl); }
+  i32x4Add(): this { return this.simd(V.i32x4Add); }
   f32x4ExtractLane(lane: number): this { return this.simd(V.f32x4ExtractLane, lane); }
   f32x4ReplaceLane(lane: number): this { return this.simd(V.f32x4ReplaceLane, lane); }
   f32x4Abs(): this { return this.simd(V.f32x4Abs); }

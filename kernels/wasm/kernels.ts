@@ -1,10 +1,12 @@
 // The WebAssembly SIMD kernels as CPU-backend table entries. Each one runs float32 through the SIMD
-// code and hands float64 to the TypeScript reference kernel (one table entry serves both dtypes).
+// code and hands float64 (and layouts it does not take) to the TypeScript reference kernel: one table
+// entry serves both dtypes.
 
 import type { Kernel } from '../../src/backend/backend.ts';
 import { batchedMatmulOf } from '../cpu/batched-matmul.ts';
 import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
 import { wasmAdamwKernels } from './adamw.ts';
+import { wasmGeluKernels } from './gelu.ts';
 import { matmulF32 } from './matmul.ts';
 
 /** matmulInto's contract, float32 on SIMD. */
@@ -16,4 +18,9 @@ const matmulSimdOrTs: typeof matmulInto = (c, cOffset, a, aOffset, ars, acs, b, 
   }
 };
 
-export const wasmKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmulOf(matmulSimdOrTs), ...wasmAdamwKernels() });
+/** `ts`: the TypeScript table, for the cases the SIMD kernels hand back. */
+export const wasmKernels = (ts: Record<string, Kernel>): Record<string, Kernel> => ({
+  matmul: batchedMatmulOf(matmulSimdOrTs),
+  ...wasmAdamwKernels(),
+  ...wasmGeluKernels(ts),
+});

@@ -21,7 +21,7 @@ import type { Kernel } from './backend.ts';
  * place of their float32 entries where supported.
  */
 export function cpuKernels(): Record<string, Kernel> {
-  return {
+  const ts: Record<string, Kernel> = {
     ...elementwiseKernels(),
     ...reduceKernels(),
     ...matmulKernels(),
@@ -32,6 +32,6 @@ export function cpuKernels(): Record<string, Kernel> {
     ...hybridScanKernels(),
     ...wkvKernels(),
     ...adamwKernels(),
-    ...(kernelChoice() === 'wasm' ? wasmKernels() : {}),
   };
+  return kernelChoice() === 'wasm' ? { ...ts, ...wasmKernels(ts) } : ts;
 }
