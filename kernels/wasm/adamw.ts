@@ -1,18 +1,18 @@
 // The fused AdamW update (kernels/cpu/adamw.ts has the formula and the reference loop) in WebAssembly
-// SIMD, float32, four elements per instruction. The parameter, gradient and moments are copied into
-// wasm memory a chunk at a time (16 KiB each, so all four stay in L1), updated there, and the three
-// updated arrays copied back; the copies are memcpy-speed TypedArray.set calls.
+// SIMD, float32, four elements per instruction. The gradient, parameter and moments are copied into
+// wasm memory a chunk at a time (chunked.ts: 16 KiB each, all four in L1), updated there, and the
+// three updated arrays copied back; the copies are memcpy-speed TypedArray.set calls.
 
 import type { Kernel } from '../../src/backend/backend.ts';
 import { adamwKernels, adamwOperands, type AdamWAttrs } from '../cpu/adamw.ts';
 import { sharedArena } from './arena.ts';
+import { region, runChunked } from './chunked.ts';
 import { ModuleBuilder } from './module.ts';
 
-const CHUNK = 4096; // floats per array per chunk
-const [G, P, M, V] = [0, 1, 2, 3].map((i) => i * 4 * CHUNK); // byte offsets of the four regions
+const [G, P, M, V] = [0, 1, 2, 3].map(region); // byte offsets of the four operands' regions
 
 interface AdamWExports {
-  /** Updates elements [0, n) of the regions (n ≤ CHUNK, rounded up to 4 inside). */
+  /** Updates elements [0, n) of the regions (n ≤ CHUNK; computes up to the next multiple of 4). */
   adamw(n: number, beta1: number, beta2: number, eps: number, decay: number, stepSize: number, sqrtC2: number): void;
 }
 
@@ -56,22 +56,11 @@ const adamwTs = adamwKernels().adamw;
 const adamw: Kernel = (inputs, outputs, attrs) => {
   if (outputs[0].dtype !== 'float32') return adamwTs(inputs, outputs, attrs);
   const { beta1, beta2, eps, decay, stepSize, sqrtC2 } = attrs as unknown as AdamWAttrs;
-  const { arrays, offsets: [go, po, mo, vo], n } = adamwOperands([inputs[0], ...outputs]);
-  const [g, p, m, v] = arrays as Float32Array[];
-  exports ??= sharedArena.register<AdamWExports>(adamwModule().bytes()).exports;
-  sharedArena.ensure(4 * 4 * CHUNK);
-  const mem = sharedArena.f32, { adamw: run } = exports();
-  for (let i = 0; i < n; i += CHUNK) {
-    const count = Math.min(CHUNK, n - i);
-    mem.set(g.subarray(go + i, go + i + count), G / 4);
-    mem.set(p.subarray(po + i, po + i + count), P / 4);
-    mem.set(m.subarray(mo + i, mo + i + count), M / 4);
-    mem.set(v.subarray(vo + i, vo + i + count), V / 4);
-    run(count, beta1, beta2, eps, decay, stepSize, sqrtC2);
-    p.set(mem.subarray(P / 4, P / 4 + count), po + i);
-    m.set(mem.subarray(M / 4, M / 4 + count), mo + i);
-    v.set(mem.subarray(V / 4, V / 4 + count), vo + i);
-  }
+  adamwOperands([inputs[0], ...outputs]); // dense, one dtype and size, or a readable error
+  const bound = (exports ??= sharedArena.register<AdamWExports>(adamwModule().bytes()).exports);
+  // exports() inside the callback: runChunked may replace the memory, and the instance with it.
+  runChunked([inputs[0], ...outputs], [true, true, true, true], [false, true, true, true],
+    (count) => bound().adamw(count, beta1, beta2, eps, decay, stepSize, sqrtC2));
 };
 
 export const wasmAdamwKernels = (): Record<string, Kernel> => ({ adamw });

@@ -67,7 +67,20 @@ const f32x4Ops: [string, Binary, (x: number, y: number) => number][] = [
   ['neg(x)', (f) => f.set(f.local('v128')).f32x4Neg(), (x) => -x],
   ['sqrt(x)', (f) => f.set(f.local('v128')).f32x4Sqrt(), (x) => Math.sqrt(x)],
   ['splat(lane 2 of y)·x', (f) => f.f32x4ExtractLane(2).f32x4Splat().f32x4Mul(), (x) => x],
+  // bitselect(x, y, x < y) is min(x, y); bitselect(x, y, x ≥ y) is max(x, y)
+  ['select on lt', (f) => { const [y, x] = [f.local('v128'), f.local('v128')]; return f.set(y).set(x).get(x).get(y).get(x).get(y).f32x4Lt().v128Bitselect(); }, (x, y) => Math.min(x, y)],
+  ['select on ge', (f) => { const [y, x] = [f.local('v128'), f.local('v128')]; return f.set(y).set(x).get(x).get(y).get(x).get(y).f32x4Ge().v128Bitselect(); }, (x, y) => Math.max(x, y)],
+  ['nearest(x·3)', (f) => f.set(f.local('v128')).f32x4Const(3).f32x4Mul().f32x4Nearest(), (x) => roundHalfEven(Math.fround(x * 3))],
+  ['convert(trunc_sat(x·3))', (f) => f.set(f.local('v128')).f32x4Const(3).f32x4Mul().i32x4TruncSatF32x4S().f32x4ConvertI32x4S(), (x) => Math.trunc(Math.fround(x * 3))],
+  // adding 1 << 23 to a normal float's bits adds 1 to its exponent: x·2
+  ['bits(x) + (1 << 23)', (f) => f.set(f.local('v128')).i32x4Const(1).i32Const(23).i32x4Shl().i32x4Add(), (x) => x * 2],
 ];
+
+/** Rounds to the nearest integer, ties to even (f32x4.nearest's rule). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 t('each f32x4 instruction computes what its TypeScript twin computes (lane by lane, float32 rounding)', () => {
   const memory = new WebAssembly.Memory({ initial: 1 });
