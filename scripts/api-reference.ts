@@ -2,7 +2,8 @@
 // signature and TSDoc comment. The extraction is in scripts/api-extract.ts.
 //
 //   npm run api-reference            regenerate docs/API.md
-//   npm run api-reference -- --check list the exported symbols of src/ with no TSDoc (exit 1 if any)
+//   npm run api-reference -- --check list the exported symbols with no TSDoc (exit 1 if any in src/;
+//                                    those of kernels/ are listed too, not enforced)
 //
 // test/docs/api-reference.test.ts fails when docs/API.md is out of date or a symbol of src/ lacks a
 // doc comment, and prints which.
@@ -94,6 +95,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv.includes('--check')) {
     const missing = undocumented(files);
     console.log(missing.length === 0 ? 'every exported symbol of src/ has a doc comment' : `${missing.length} exported symbols of src/ have no doc comment:\n${missing.join('\n')}`);
+    // kernels/ is listed too, but only src/ (the library's API) fails the check and the test.
+    const kernels = undocumented(files, 'kernels/');
+    if (kernels.length > 0) console.log(`\nkernels/ (listed, not enforced): ${kernels.length} without a doc comment:\n${kernels.join('\n')}`);
     process.exitCode = missing.length === 0 ? 0 : 1;
   } else {
     writeFileSync(join(root, API_PATH), renderApi(files));
