@@ -3,7 +3,8 @@
 // classes. Used by scripts/api-reference.ts to write docs/API.md.
 //
 // Why not the compiler: TypeScript 7 (the native Go compiler in node_modules) exposes no stable JS
-// API (only `typescript/unstable/sync`, which talks to the native binary over a pipe). The code here
+// API, only `typescript/unstable/*` entry points (sync and async clients that talk to the native
+// binary over a pipe, and an unstable AST) whose shape may change in any release. The code here
 // follows simple, checked conventions instead: declarations start at column 0 (`export function`,
 // `export class`, …), class members at two spaces, and braces are counted with strings, template
 // literals and comments skipped. Re-exports (`export … from`) are documented where they are defined.
