@@ -19,18 +19,21 @@ const { GPU } = gpujs as unknown as { GPU: typeof GPUType & { isHeadlessGLSuppor
 const require = createRequire(import.meta.url);
 
 /** Which gpu.js kernel class to ask for; 'auto' tries the GPU paths first. */
+/** The gpu.js path: 'auto' is gpu.js's own order (HeadlessGL, WebGL2, WebGL, WebAssembly). */
 export type GpuMode = 'auto' | 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 const MODES: readonly GpuMode[] = ['auto', 'headlessgl', 'webgpu', 'webasm', 'cpu'];
 /** gpu.js kernel classes that run on a GPU API (even when the driver behind it is software). */
 const GPU_CLASSES = new Set(['HeadlessGLKernel', 'WebGL2Kernel', 'WebGLKernel', 'WebGPUKernel']);
 
 /** The requested gpu.js path, and whether only a real GPU API is acceptable (I3_GPU=require). */
+/** How to open the gpu backend (defaults from the environment: optionsFromEnv). */
 export interface GpuOptions {
   mode?: GpuMode;
   requireGpu?: boolean;
 }
 
 /** An opened gpu.js path: the GPU object, the mode and kernel class it runs, and a description to print. */
+/** The opened gpu.js path and what it really is. */
 export interface GpuDevice {
   gpu: GPUType;
   mode: GpuMode;
@@ -45,6 +48,7 @@ export interface GpuDevice {
 }
 
 /** GpuOptions from I3_GPU_MODE and I3_GPU; an unknown value is an error naming the valid ones. */
+/** GpuOptions from I3_GPU_MODE and I3_GPU; an unknown value is an error. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GpuOptions {
   const mode = (env.I3_GPU_MODE ?? 'auto') as GpuMode;
   if (!MODES.includes(mode)) throw new Error(`I3_GPU_MODE='${mode}' is not one of ${MODES.join(', ')}`);

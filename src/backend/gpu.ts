@@ -23,6 +23,7 @@ import { openGpuDevice, optionsFromEnv, type GpuDevice, type GpuOptions } from '
 import { gpuKernels, type GpuContext } from './gpu-kernels.ts';
 
 /** The error text for float64 on the gpu backend, which computes in float32 only. */
+/** The fix named whenever float64 meets the gpu backend. */
 export const FLOAT64_ON_GPU = 'the gpu backend computes in float32; cast with toDType or use the cpu backend';
 
 interface GpuStorage extends Storage {
@@ -253,6 +254,7 @@ class GpuBackend implements Backend, GpuContext {
 const INT_KERNELS = new Set(['copy', 'where', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'indexSelect']);
 
 /** The gpu.js backend, registered as 'gpu'; open a device with initGpu() before using it. */
+/** The registered 'gpu' backend (start it with initGpu). */
 export const gpuBackend = new GpuBackend();
 registerBackend(gpuBackend);
 
