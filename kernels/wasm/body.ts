@@ -109,6 +109,7 @@ export class FunctionBody {
   f32Add(): this { return this.op(0x92); }
   f32Sub(): this { return this.op(0x93); }
   f32Mul(): this { return this.op(0x94); }
+  f32Max(): this { return this.op(0x97); }
 
   // 128-bit SIMD: a v128 holds four f32 lanes.
   v128Load(offset = 0): this { return this.simd(V.load, ...this.memarg(4, offset)); }

@@ -6,6 +6,7 @@ import type { Kernel } from '../../src/backend/backend.ts';
 import { batchedMatmulOf } from '../cpu/batched-matmul.ts';
 import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
 import { wasmAdamwKernels } from './adamw.ts';
+import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
 import { matmulF32 } from './matmul.ts';
 
@@ -23,4 +24,5 @@ export const wasmKernels = (ts: Record<string, Kernel>): Record<string, Kernel> 
   matmul: batchedMatmulOf(matmulSimdOrTs),
   ...wasmAdamwKernels(),
   ...wasmGeluKernels(ts),
+  ...wasmCrossEntropyKernels(),
 });
