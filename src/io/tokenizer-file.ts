@@ -2,7 +2,11 @@
 // spec §4.5) or the i3-80M chunk tokenizer's own JSON (spec §3.9), which the original exporter also
 // names tokenizer.json. The kind is recognised from the content.
 
-import { BpeTokenizer, ChunkTokenizer, parseTokenizerJson, serializeTokenizerJson } from '../tokenizer/index.ts';
+// From the files themselves, not tokenizer/index.ts: that also exports the file-reading builders,
+// and this module is in the browser playground's module graph.
+import { BpeTokenizer } from '../tokenizer/bpe.ts';
+import { ChunkTokenizer } from '../tokenizer/chunk.ts';
+import { parseTokenizerJson, serializeTokenizerJson } from '../tokenizer/hf-json.ts';
 
 /** Either tokenizer a model folder can hold. */
 export type Tokenizer = BpeTokenizer | ChunkTokenizer;

@@ -1,0 +1,60 @@
+// Builds the playground into playground/dist/, a static folder that can be hosted as is:
+//   TypeScript's emitter (tsconfig.json here) → the page, the worker and the engine modules they import
+//   index.html, style.css, gpu.js's browser build, the bundled model and the TinyStories sample
+// Then it follows the imports from the page and the worker and fails on any bare specifier (node:fs,
+// an npm package …): those must never be in the browser's module graph (model folders are read by src/io/model-files.ts, which does no IO).
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+/** The built folder. */
+export const DIST = join(HERE, 'dist');
+/** The model the page loads at start; `i3 generate` defaults to it too. */
+export const MODEL_DIR = join(ROOT, 'models', 'tiny-stories');
+
+const IMPORT = /\bfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+
+/** The modules the browser loads from `entries`, following static and dynamic imports (tsc emits files that only type imports reach; those are never loaded). */
+function moduleGraph(entries: string[]): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const queue = [...entries];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (graph.has(file)) continue;
+    const specifiers = [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]!);
+    graph.set(file, specifiers);
+    queue.push(...specifiers.filter((s) => s.startsWith('.')).map((s) => join(dirname(file), s)));
+  }
+  return graph;
+}
+
+/** Builds dist/ from scratch; throws with the compiler's output, or naming a module that imports a Node built-in. */
+export function buildPlayground(): string {
+  if (!existsSync(join(MODEL_DIR, 'model.safetensors'))) throw new Error(`playground build: ${relative(ROOT, MODEL_DIR)}/ has no model.safetensors; the bundled model is part of the repository, check out the whole tree`);
+  rmSync(DIST, { recursive: true, force: true });
+  try {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(HERE, 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+  } catch (err) {
+    const e = err as { stdout?: Buffer; message: string };
+    throw new Error(`playground build: tsc failed:\n${e.stdout?.toString() || e.message}`);
+  }
+  const entries = ['main.js', 'worker.js'].map((f) => join(DIST, 'playground', 'src', f));
+  for (const [file, specifiers] of moduleGraph(entries)) {
+    const bare = specifiers.find((s) => !s.startsWith('.'));
+    if (bare) throw new Error(`playground build: ${relative(DIST, file)} imports '${bare}', which a browser cannot load (Node built-ins and npm packages are not served); give the page a module without it`);
+  }
+  for (const f of ['index.html', 'style.css']) cpSync(join(HERE, f), join(DIST, f));
+  mkdirSync(join(DIST, 'vendor'), { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'gpu.js', 'dist', 'gpu-browser.min.js'), join(DIST, 'vendor', 'gpu-browser.min.js'));
+  cpSync(MODEL_DIR, join(DIST, 'models', 'tiny-stories'), { recursive: true });
+  mkdirSync(join(DIST, 'data'), { recursive: true });
+  cpSync(join(ROOT, 'data', 'tinystories', 'TinyStories-train.sample.txt'), join(DIST, 'data', 'sample.txt'));
+  return DIST;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(`built ${relative(process.cwd(), buildPlayground())}/`);
+}

@@ -1,0 +1,165 @@
+// The playground page: controls, streamed output and the loss chart. All engine work happens in the
+// worker (worker.ts); this file only posts requests and shows replies. Switching the kernel set
+// starts a new worker (the choice is fixed when the engine loads) and reloads the current model.
+
+import { drawLoss } from './chart.ts';
+import { probeGpuJs } from './gpujs-probe.ts';
+import type { FolderFiles, KernelSet, Reply, Request } from './protocol.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const number = (id: string) => Number($<HTMLInputElement>(id).value);
+const BUNDLED = 'models/tiny-stories';
+
+let worker: Worker;
+let files: FolderFiles | null = null;
+let losses: number[] = [];
+let busy = false;
+let workerReady = false;
+let pending: Request[] = []; // requests made before the worker's engine has loaded
+
+function setBusy(on: boolean): void {
+  busy = on;
+  for (const id of ['generate', 'train', 'kernels']) $<HTMLButtonElement>(id).disabled = on;
+  $<HTMLButtonElement>('stop').disabled = !on;
+}
+
+function log(id: string, text: string): void { $(id).textContent = text; }
+
+function startWorker(kernels: KernelSet): void {
+  worker?.terminate();
+  workerReady = false;
+  pending = [];
+  worker = new Worker(new URL(`./worker.js?kernels=${kernels}`, import.meta.url), { type: 'module' });
+  worker.onmessage = (event: MessageEvent<Reply>) => onReply(event.data);
+  worker.onerror = (event) => { log('status', `worker failed: ${event.message}`); setBusy(false); };
+  if (files) send({ kind: 'load', files });
+}
+
+function send(message: Request): void {
+  // The weights' buffer is copied (not transferred) so the page keeps it for the next worker.
+  if (workerReady) worker.postMessage(message);
+  else pending.push(message);
+}
+
+function onReply(r: Reply): void {
+  switch (r.kind) {
+    case 'ready':
+      workerReady = true;
+      for (const message of pending.splice(0)) worker.postMessage(message);
+      log('backend-info', `backend ${r.backend} · float32 kernels: ${r.kernels === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'}${r.simd ? '' : ' (this browser has no WebAssembly SIMD)'}`);
+      break;
+    case 'loaded':
+      log('model-info', `${r.source}: ${r.parameters.toLocaleString('en')} parameters, ${r.vocab} tokens${r.notes.length ? ' · ' + r.notes.join('; ') : ''}`);
+      log('status', 'ready');
+      document.body.dataset.ready = 'true';
+      break;
+    case 'token':
+      $('output').textContent += r.text;
+      break;
+    case 'generated':
+      log('gen-speed', `${r.tokens} tokens in ${r.seconds.toFixed(2)} s · ${(r.tokens / r.seconds).toFixed(1)} tokens/s (${$<HTMLSelectElement>('kernels').value} kernels)`);
+      setBusy(false);
+      break;
+    case 'trainStart':
+      log('train-log', `training a fresh ${r.parameters.toLocaleString('en')}-parameter i3 on ${r.tokens.toLocaleString('en')} tokens…`);
+      break;
+    case 'step':
+      losses.push(r.loss);
+      drawLoss($<HTMLCanvasElement>('loss-chart'), losses, r.steps);
+      log('train-log', `step ${r.step}/${r.steps} · loss ${r.loss.toFixed(3)} · ${r.tokensPerSecond.toFixed(0)} tokens/s`);
+      $('train-log').dataset.losses = JSON.stringify(losses);
+      break;
+    case 'trained':
+      log('train-sample', r.sample);
+      setBusy(false);
+      break;
+    case 'error':
+      log('status', `error: ${r.message}`);
+      setBusy(false);
+      break;
+  }
+}
+
+async function fetchFolder(base: string): Promise<FolderFiles> {
+  const get = async (name: string) => {
+    const response = await fetch(`${base}/${name}`);
+    if (!response.ok) throw new Error(`${base}/${name}: HTTP ${response.status}`);
+    return response;
+  };
+  const [config, weights, tokenizer] = await Promise.all([get('config.json'), get('model.safetensors'), get('tokenizer.json')]);
+  return { config: await config.text(), weights: new Uint8Array(await weights.arrayBuffer()), tokenizer: await tokenizer.text(), source: base };
+}
+
+/** A dropped or chosen folder: the three files by name, wherever they sit in it. */
+async function readFolder(list: Iterable<File>): Promise<FolderFiles> {
+  const byName = new Map([...list].map((f) => [f.name, f]));
+  const missing = ['config.json', 'model.safetensors', 'tokenizer.json'].filter((n) => !byName.has(n));
+  if (missing.length) throw new Error(`the dropped folder has no ${missing.join(', ')} (a model folder holds config.json, model.safetensors, tokenizer.json)`);
+  const folder = byName.get('config.json')!.webkitRelativePath.split('/')[0] || 'dropped folder';
+  return {
+    config: await byName.get('config.json')!.text(), weights: new Uint8Array(await byName.get('model.safetensors')!.arrayBuffer()),
+    tokenizer: await byName.get('tokenizer.json')!.text(), source: folder,
+  };
+}
+
+/** Files of a drop, entering directories (drag and drop gives entries, not a flat list). */
+async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
+  const out: File[] = [];
+  const walk = async (entry: FileSystemEntry): Promise<void> => {
+    if (entry.isFile) out.push(await new Promise<File>((ok, fail) => (entry as FileSystemFileEntry).file(ok, fail)));
+    else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      const entries = await new Promise<FileSystemEntry[]>((ok, fail) => reader.readEntries(ok, fail));
+      for (const e of entries) await walk(e);
+    }
+  };
+  for (const entry of [...items].map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null)) await walk(entry);
+  return out;
+}
+
+function useFolder(f: FolderFiles): void {
+  files = f;
+  log('status', `loading ${f.source}…`);
+  send({ kind: 'load', files: f });
+}
+
+function wire(): void {
+  $('generate').onclick = () => {
+    if (busy) return;
+    $('output').textContent = $<HTMLTextAreaElement>('prompt').value;
+    setBusy(true);
+    send({ kind: 'generate', request: {
+      prompt: $<HTMLTextAreaElement>('prompt').value, maxNewTokens: number('max-tokens'), temperature: number('temperature'),
+      topK: number('top-k'), topP: number('top-p'), seed: number('seed'),
+    } });
+  };
+  $('train').onclick = () => {
+    if (busy) return;
+    losses = [];
+    setBusy(true);
+    send({ kind: 'train', request: { text: $<HTMLTextAreaElement>('train-text').value, steps: number('steps'), batch: 8, seqLen: 64, lr: number('lr') } });
+  };
+  $('stop').onclick = () => send({ kind: 'stop' });
+  $('use-sample').onclick = async () => { $<HTMLTextAreaElement>('train-text').value = await (await fetch('data/sample.txt')).text(); };
+  $<HTMLSelectElement>('kernels').onchange = (e) => { document.body.dataset.ready = ''; startWorker((e.target as HTMLSelectElement).value as KernelSet); };
+  $<HTMLInputElement>('folder-input').onchange = async (e) => {
+    try { useFolder(await readFolder((e.target as HTMLInputElement).files ?? [])); } catch (err) { log('status', `error: ${(err as Error).message}`); }
+  };
+  const drop = $('drop');
+  drop.ondragover = (e) => { e.preventDefault(); drop.classList.add('over'); };
+  drop.ondragleave = () => drop.classList.remove('over');
+  drop.ondrop = async (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    try { useFolder(await readFolder(await droppedFiles(e.dataTransfer!.items))); } catch (err) { log('status', `error: ${(err as Error).message}`); }
+  };
+}
+
+wire();
+setBusy(false);
+startWorker('wasm');
+useFolder(await fetchFolder(BUNDLED));
+probeGpuJs().then(
+  (name) => log('gpu-info', `gpu.js here would run ${name}. The engine's gpu backend is not available in the page yet: it opens its device through Node (src/backend/gpu-device.ts), so the page computes on the cpu backend.`),
+  (err: Error) => log('gpu-info', `gpu.js did not run here: ${err.message}`),
+);

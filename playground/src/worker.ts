@@ -1,0 +1,103 @@
+// The engine's side of the playground, in a Web Worker (a module worker). The page names the CPU
+// kernel set in the URL (?kernels=wasm|ts); kernels/wasm/support.ts reads that choice from
+// `process.env.I3_KERNELS`, so we set it before the engine is imported (dynamically, below).
+// Generation streams text: each token's text goes to the page as soon as it is sampled.
+// Training is a fresh small i3 on the given text with the loaded model's tokenizer, one message per
+// step; between steps the worker yields so a 'stop' from the page is seen.
+
+import type { FolderFiles, GenerateRequest, KernelSet, Reply, Request, TrainRequest } from './protocol.ts';
+
+const kernels = (new URL(self.location.href).searchParams.get('kernels') ?? 'wasm') as KernelSet;
+(globalThis as { process?: unknown }).process = { env: { I3_KERNELS: kernels } };
+
+const [{ getBackend }, { tensor }, { modelFromFiles }, { generateTokens }, { I3Model }, { AdamW, warmupCosine, clipGradNorm, accumulateGradients },
+  { RandomWindows }, { eosId }, { RECIPES }, { wasmSimdSupported }] = await Promise.all([
+  import('../../src/backend/cpu.ts').then(() => import('../../src/backend/backend.ts')), import('../../src/tensor/create.ts'),
+  import('../../src/io/model-files.ts'), import('../../src/generate/generate.ts'), import('../../src/model/i3-model.ts'),
+  import('../../src/optim/index.ts'), import('../../src/data/windows.ts'), import('../../src/io/tokenizer-file.ts'),
+  import('../../src/train/presets.ts'), import('../../kernels/wasm/support.ts'),
+]);
+
+type Loaded = ReturnType<typeof modelFromFiles>;
+let loaded: Loaded | null = null;
+let stopRequested = false;
+
+const reply = (message: Reply) => postMessage(message);
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0)); // lets queued messages ('stop') arrive
+
+function load(files: FolderFiles): void {
+  loaded?.model.dispose();
+  loaded = modelFromFiles(files);
+  reply({ kind: 'loaded', source: files.source, parameters: loaded.model.numParameters(), vocab: loaded.tokenizer.vocabSize, notes: loaded.notes });
+}
+
+/** Streams the continuation; text is decoded from all new ids each time, holding back an incomplete UTF-8 character (U+FFFD at the end). */
+function generate(r: GenerateRequest): void {
+  if (!loaded) throw new Error('generate: no model is loaded yet; wait for the bundled model or drop a model folder');
+  const { model, tokenizer } = loaded;
+  const ids: number[] = [];
+  let shown = 0;
+  const started = performance.now();
+  for (const id of generateTokens(model, tokenizer.encode(r.prompt), { ...r, eosId: eosId(tokenizer) })) {
+    ids.push(id);
+    const text = tokenizer.decode(ids);
+    const settled = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
+    if (settled.length > shown) { reply({ kind: 'token', text: settled.slice(shown) }); shown = settled.length; }
+  }
+  const text = tokenizer.decode(ids);
+  if (text.length > shown) reply({ kind: 'token', text: text.slice(shown) });
+  reply({ kind: 'generated', tokens: ids.length, seconds: (performance.now() - started) / 1000 });
+}
+
+/** Trains a fresh model of the `demo` recipe's shape (src/train/presets.ts) on `text`: AdamW, warmup + cosine, clip 1. */
+async function train(r: TrainRequest): Promise<void> {
+  if (!loaded) throw new Error('train: the tokenizer comes from the loaded model, and none is loaded yet');
+  const { tokenizer } = loaded;
+  const tokens = Int32Array.from(tokenizer.encode(r.text));
+  if (tokens.length < r.seqLen + 2) throw new Error(`train: the text is ${tokens.length} tokens, too few for windows of ${r.seqLen + 1}; paste more text or lower the window length`);
+  const demo = RECIPES.demo!;
+  const config = { ...(demo.model as Exclude<typeof demo.model, string>), vocab_size: tokenizer.vocabSize, max_seq_len: Math.max(64, r.seqLen) };
+  const model = new I3Model(config);
+  const optimizer = new AdamW(model.namedParameters(), { lr: r.lr, betas: demo.betas, eps: demo.eps, weightDecay: demo.weightDecay });
+  const schedule = warmupCosine({ peak: r.lr, warmup: Math.min(demo.warmup, Math.floor(r.steps / 5)), total: r.steps, floor: demo.minLrFraction });
+  const windows = new RandomWindows(tokens, r.batch, r.seqLen, 0);
+  reply({ kind: 'trainStart', parameters: model.numParameters(), tokens: tokens.length });
+  const started = performance.now();
+  let step = 0;
+  stopRequested = false;
+  try {
+    for (; step < r.steps && !stopRequested; step++) {
+      optimizer.zeroGrad();
+      const batch = windows.batch(step);
+      const shape = [batch.B, batch.T];
+      const loss = accumulateGradients(1, () => model.loss(tensor(batch.x, { dtype: 'int32', shape }), tensor(batch.y, { dtype: 'int32', shape })));
+      if (!Number.isFinite(loss)) throw new Error(`train: the loss is ${loss} at step ${step + 1}; lower the learning rate`);
+      clipGradNorm(model.parameters(), 1);
+      optimizer.step(schedule(step));
+      const seconds = (performance.now() - started) / 1000;
+      reply({ kind: 'step', step: step + 1, steps: r.steps, loss, tokensPerSecond: ((step + 1) * batch.B * batch.T) / seconds });
+      await nextTask();
+    }
+    model.eval();
+    const prompt = tokenizer.encode('Once upon a time');
+    const sample = tokenizer.decode([...generateTokens(model, prompt, { maxNewTokens: 30, temperature: 0 })]);
+    reply({ kind: 'trained', step, sample: 'Once upon a time' + sample });
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const message = event.data;
+  if (message.kind === 'stop') { stopRequested = true; return; }
+  try {
+    if (message.kind === 'load') load(message.files);
+    else if (message.kind === 'generate') generate(message.request);
+    else await train(message.request);
+  } catch (err) {
+    reply({ kind: 'error', message: (err as Error).message });
+  }
+};
+
+reply({ kind: 'ready', backend: getBackend().name, kernels, simd: wasmSimdSupported() });

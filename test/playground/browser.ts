@@ -1,0 +1,26 @@
+// Headless Chromium for the playground tests: Debian's /usr/bin/chromium driven by playwright-core
+// (no downloaded browser). Flags: docs in /work/shared/research/gpujs-probe.md §4 — no sandbox (we
+// run as root in containers), nothing that reaches the network.
+
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = process.env.I3_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or null. Under CI (CI=1) a missing browser is a failure, not a skip. */
+export function chromiumProblem(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  const why = `no Chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set I3_CHROMIUM to a Chromium binary)`;
+  if (process.env.CI) throw new Error(`playground tests: ${why}`);
+  return why;
+}
+
+export function launch(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'i3-chromium-')), {
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--disable-default-apps', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+}

@@ -1,0 +1,96 @@
+// End-to-end: build the playground, serve it, drive it in headless Chromium. The page must load
+// without console errors, generate text from the bundled model, lower the loss over a few training
+// steps, switch the kernel set (a new worker, the model reloaded), and a screenshot is saved to
+// runs/playground/. Tokens/s per kernel set, as the page measured them, are printed.
+
+import { mkdirSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildPlayground } from '../../playground/build.ts';
+import { serveFolder } from '../../playground/server.ts';
+import { chromiumProblem, launch } from './browser.ts';
+
+const t = suite('playground in headless Chromium');
+const problem = chromiumProblem();
+const state: { context?: BrowserContext; page?: Page; close?: () => void; url?: string; errors: string[] } = { errors: [] };
+
+const generate = async (page: Page) => {
+  await page.fill('#max-tokens', '40');
+  await page.fill('#temperature', '0.8');
+  await page.click('#generate');
+  await page.waitForFunction(() => document.getElementById('gen-speed')!.textContent !== '' && !(document.getElementById('generate') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
+  return { output: await page.textContent('#output'), speed: await page.textContent('#gen-speed') };
+};
+
+if (problem) {
+  t(`skipped: ${problem}`, () => {});
+} else {
+  t.before(async () => {
+    const { server, url } = await serveFolder(buildPlayground(), 0);
+    state.close = () => server.close();
+    state.url = url;
+    state.context = await launch();
+    state.page = await state.context.newPage();
+    state.page.on('console', (m) => { if (m.type() === 'error') state.errors.push(m.text()); });
+    state.page.on('pageerror', (e) => state.errors.push(e.message));
+    await state.page.goto(url);
+    await state.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  });
+  t.after(async () => { await state.context?.close(); state.close?.(); });
+
+  t('the page loads the bundled model without console errors', async () => {
+    const page = state.page!;
+    assert.match((await page.textContent('#model-info'))!, /models\/tiny-stories: [\d,]+ parameters, 1024 tokens/);
+    assert.match((await page.textContent('#backend-info'))!, /backend cpu · float32 kernels: WebAssembly SIMD/);
+    assert.equal(state.errors, []);
+  });
+
+  t('generation streams text after the prompt, and the page reports tokens/s', async () => {
+    const page = state.page!;
+    const prompt = await page.inputValue('#prompt');
+    const { output, speed } = await generate(page);
+    assert.ok(output!.startsWith(prompt) && output!.length > prompt.length, `output: ${output}`);
+    assert.match(speed!, /^\d+ tokens in [\d.]+ s · [\d.]+ tokens\/s \(wasm kernels\)/);
+    console.log(`  page, wasm kernels: ${speed}`);
+  });
+
+  t('a few training steps on the bundled sample lower the loss', async () => {
+    const page = state.page!;
+    await page.click('#use-sample');
+    await page.waitForFunction(() => (document.getElementById('train-text') as HTMLTextAreaElement).value.length > 1000);
+    await page.fill('#steps', '12');
+    await page.click('#train');
+    await page.waitForFunction(() => document.getElementById('train-sample')!.textContent !== '', null, { timeout: 60_000 });
+    const losses = JSON.parse((await page.getAttribute('#train-log', 'data-losses'))!) as number[];
+    assert.is(losses.length, 12);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(mean(losses.slice(-3)) < mean(losses.slice(0, 3)) - 0.3, `losses ${losses.map((l) => l.toFixed(3)).join(' ')}`);
+    assert.ok(Math.abs(losses[0]! - Math.log(1024)) < 0.5, `first loss ${losses[0]} should be near ln 1024 = 6.93 (fresh model)`);
+    console.log(`  page training: ${await page.textContent('#train-log')}`);
+  });
+
+  t('switching to the TypeScript kernels starts a new worker that reloads the model and generates', async () => {
+    const page = state.page!;
+    const before = (await generate(page)).output;
+    await page.selectOption('#kernels', 'ts');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    assert.match((await page.textContent('#backend-info'))!, /float32 kernels: TypeScript/);
+    const { output, speed } = await generate(page);
+    assert.match(speed!, /\(ts kernels\)/);
+    // Same seed and model: the two kernel sets agree to float32 rounding, so the sampled text is the same.
+    assert.is(output, before);
+    console.log(`  page, ts kernels: ${speed}`);
+    assert.ok(await page.isDisabled('option[value="gpu"]'));
+    assert.match((await page.textContent('#gpu-info'))!, /gpu\.js here would run \w+Kernel/);
+    console.log(`  ${await page.textContent('#gpu-info')}`);
+  });
+
+  t('no console errors after all of it; screenshot saved', async () => {
+    mkdirSync('runs/playground', { recursive: true });
+    await state.page!.screenshot({ path: 'runs/playground/playground.png', fullPage: true });
+    assert.equal(state.errors, []);
+  });
+}
+
+t.run();
