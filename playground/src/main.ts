@@ -53,9 +53,12 @@ function onReply(r: Reply): void {
       log('status', 'ready');
       document.body.dataset.ready = 'true';
       break;
-    case 'token':
-      $('output').textContent += r.text;
+    case 'token': {
+      const output = $('output');
+      output.textContent += r.text;
+      output.dataset.pieces = String(Number(output.dataset.pieces ?? 0) + 1); // how many messages the text came in
       break;
+    }
     case 'generated':
       log('gen-speed', `${r.tokens} tokens in ${r.seconds.toFixed(2)} s · ${(r.tokens / r.seconds).toFixed(1)} tokens/s (${$<HTMLSelectElement>('kernels').value} kernels)`);
       setBusy(false);
@@ -127,6 +130,7 @@ function wire(): void {
   $('generate').onclick = () => {
     if (busy) return;
     $('output').textContent = $<HTMLTextAreaElement>('prompt').value;
+    $('output').dataset.pieces = '0';
     setBusy(true);
     send({ kind: 'generate', request: {
       prompt: $<HTMLTextAreaElement>('prompt').value, maxNewTokens: number('max-tokens'), temperature: number('temperature'),

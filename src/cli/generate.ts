@@ -1,7 +1,8 @@
-// `i3 generate --model DIR --prompt TEXT`: continues a prompt with a model folder, streaming the
+// `i3 generate [--model DIR] --prompt TEXT`: continues a prompt with a model folder (default: the bundled one), streaming the
 // text as it is produced. The library is src/generate/; this file parses arguments and prints.
 // Defaults are the original inference.py's (--temp 0.8, --top_k 50, --length 100; spec §3.7).
 
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateText, type TextOptions } from '../generate/text.ts';
 import { selectBackend } from '../backend/gpu-select.ts';
@@ -21,8 +22,12 @@ export const SAMPLING_HELP = `      --max-new-tokens N       tokens to generate 
       --seed N                 sampling seed, for repeatable output (default 0)
       --backend cpu|gpu        where the model runs (default cpu; gpu: gpu.js, see I3_GPU_MODE in the README)`;
 
-const USAGE = `usage: i3 generate --model DIR --prompt TEXT [options]
+/** The model shipped in the repository (models/tiny-stories/README.md), used when --model is omitted. */
+export const BUNDLED_MODEL = fileURLToPath(new URL('../../models/tiny-stories', import.meta.url));
+
+const USAGE = `usage: i3 generate [--model DIR] --prompt TEXT [options]
       --model DIR              a model folder: config.json, model.safetensors, tokenizer.json
+                               (default: the bundled models/tiny-stories, a small TinyStories model)
       --prompt TEXT            the text to continue
       --stop S                 stop before the text S (may be repeated); <EOS> always stops
       --profile                at the end, print where each token's time went (after the prompt):
@@ -69,7 +74,8 @@ export const generateCommand: Command = {
     if (values.prompt === undefined) throw new Error('--prompt TEXT is required');
     if (values.prompt.trim() === '') throw new Error('--prompt is empty; give some text to continue');
     const options = { ...samplingFrom(values), stop: values.stop };
-    const { model, tokenizer } = await loadFromFlags(values);
+    if (values.model === undefined) console.error(`model: ${BUNDLED_MODEL} (the bundled one; --model DIR for another)`);
+    const { model, tokenizer } = await loadFromFlags({ ...values, model: values.model ?? BUNDLED_MODEL });
     // The profile starts once the first token is out, so it shows the cost of a token, not of the prompt.
     const profiler = values.profile ? new Profiler(getBackend(model.parameters()[0].backend)) : null;
     const started = performance.now();

@@ -20,7 +20,7 @@ const generate = async (page: Page) => {
   await page.fill('#temperature', '0.8');
   await page.click('#generate');
   await page.waitForFunction(() => document.getElementById('gen-speed')!.textContent !== '' && !(document.getElementById('generate') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
-  return { output: await page.textContent('#output'), speed: await page.textContent('#gen-speed') };
+  return { output: await page.textContent('#output'), speed: await page.textContent('#gen-speed'), pieces: Number(await page.getAttribute('#output', 'data-pieces')) };
 };
 
 if (problem) {
@@ -49,8 +49,10 @@ if (problem) {
   t('generation streams text after the prompt, and the page reports tokens/s', async () => {
     const page = state.page!;
     const prompt = await page.inputValue('#prompt');
-    const { output, speed } = await generate(page);
+    const { output, speed, pieces } = await generate(page);
     assert.ok(output!.startsWith(prompt) && output!.length > prompt.length, `output: ${output}`);
+    const tokens = Number(/^(\d+) tokens/.exec(speed!)?.[1]);
+    assert.ok(tokens < 3 || pieces > 1, `${tokens} tokens arrived in ${pieces} message(s): the text should stream in`);
     assert.match(speed!, /^\d+ tokens in [\d.]+ s · [\d.]+ tokens\/s \(wasm kernels\)/);
     console.log(`  page, wasm kernels: ${speed}`);
   });
