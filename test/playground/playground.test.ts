@@ -3,7 +3,9 @@
 // steps, switch the kernel set (a new worker, the model reloaded), and a screenshot is saved to
 // runs/playground/. Tokens/s per kernel set, as the page measured them, are printed.
 
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -86,6 +88,19 @@ if (problem) {
     assert.ok(await page.isDisabled('option[value="gpu"]'));
     assert.match((await page.textContent('#gpu-info'))!, /gpu\.js here would run \w+Kernel/);
     console.log(`  ${await page.textContent('#gpu-info')}`);
+  });
+
+  t('a chosen model folder is loaded; one missing a file is a readable error', async () => {
+    const page = state.page!;
+    const partial = join(mkdtempSync(join(tmpdir(), 'i3-folder-')), 'partial');
+    mkdirSync(partial);
+    for (const f of ['config.json', 'tokenizer.json']) copyFileSync(`models/tiny-stories/${f}`, join(partial, f));
+    await page.setInputFiles('#folder-input', partial);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('error'));
+    assert.match((await page.textContent('#status'))!, /the dropped folder has no model\.safetensors/);
+    await page.setInputFiles('#folder-input', 'models/tiny-stories'); // a directory, as the folder picker gives it
+    await page.waitForFunction(() => document.getElementById('status')!.textContent === 'ready' && document.getElementById('model-info')!.textContent!.startsWith('tiny-stories:'), null, { timeout: 30_000 });
+    assert.match((await page.textContent('#model-info'))!, /^tiny-stories: 274,816 parameters, 1024 tokens/);
   });
 
   t('no console errors after all of it; screenshot saved', async () => {
