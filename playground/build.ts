@@ -31,28 +31,31 @@ function moduleGraph(entries: string[]): Map<string, string[]> {
   return graph;
 }
 
-/** Builds dist/ from scratch; throws with the compiler's output, or naming a module that imports a Node built-in. */
-export function buildPlayground(): string {
+/**
+ * Builds `out` (default dist/) from scratch and returns it; throws with the compiler's output, or naming a
+ * module that imports a bare specifier. Tests build into a temporary folder, so parallel runs do not collide.
+ */
+export function buildPlayground(out = DIST): string {
   if (!existsSync(join(MODEL_DIR, 'model.safetensors'))) throw new Error(`playground build: ${relative(ROOT, MODEL_DIR)}/ has no model.safetensors; the bundled model is part of the repository, check out the whole tree`);
-  rmSync(DIST, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
   try {
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(HERE, 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(HERE, 'tsconfig.json'), '--outDir', out], { cwd: ROOT, stdio: 'pipe' });
   } catch (err) {
     const e = err as { stdout?: Buffer; message: string };
     throw new Error(`playground build: tsc failed:\n${e.stdout?.toString() || e.message}`);
   }
-  const entries = ['main.js', 'worker.js'].map((f) => join(DIST, 'playground', 'src', f));
+  const entries = ['main.js', 'worker.js'].map((f) => join(out, 'playground', 'src', f));
   for (const [file, specifiers] of moduleGraph(entries)) {
     const bare = specifiers.find((s) => !s.startsWith('.'));
-    if (bare) throw new Error(`playground build: ${relative(DIST, file)} imports '${bare}', which a browser cannot load (Node built-ins and npm packages are not served); give the page a module without it`);
+    if (bare) throw new Error(`playground build: ${relative(out, file)} imports '${bare}', which a browser cannot load (Node built-ins and npm packages are not served); give the page a module without it`);
   }
-  for (const f of ['index.html', 'style.css']) cpSync(join(HERE, f), join(DIST, f));
-  mkdirSync(join(DIST, 'vendor'), { recursive: true });
-  cpSync(join(ROOT, 'node_modules', 'gpu.js', 'dist', 'gpu-browser.min.js'), join(DIST, 'vendor', 'gpu-browser.min.js'));
-  cpSync(MODEL_DIR, join(DIST, 'models', 'tiny-stories'), { recursive: true });
-  mkdirSync(join(DIST, 'data'), { recursive: true });
-  cpSync(join(ROOT, 'data', 'tinystories', 'TinyStories-train.sample.txt'), join(DIST, 'data', 'sample.txt'));
-  return DIST;
+  for (const f of ['index.html', 'style.css']) cpSync(join(HERE, f), join(out, f));
+  mkdirSync(join(out, 'vendor'), { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'gpu.js', 'dist', 'gpu-browser.min.js'), join(out, 'vendor', 'gpu-browser.min.js'));
+  cpSync(MODEL_DIR, join(out, 'models', 'tiny-stories'), { recursive: true });
+  mkdirSync(join(out, 'data'), { recursive: true });
+  cpSync(join(ROOT, 'data', 'tinystories', 'TinyStories-train.sample.txt'), join(out, 'data', 'sample.txt'));
+  return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

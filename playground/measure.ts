@@ -4,12 +4,16 @@
 // median per kernel set. Interleaved rounds so both sets see the same machine load.
 //   npx tsx playground/measure.ts [rounds=3] [tokens=60]
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildPlayground } from './build.ts';
 import { serveFolder } from './server.ts';
 import { launch } from '../test/playground/browser.ts';
 
 const rounds = Number(process.argv[2] ?? 3), tokens = Number(process.argv[3] ?? 60);
-const { server, url } = await serveFolder(buildPlayground(), 0);
+const dir = mkdtempSync(join(tmpdir(), 'i3-playground-'));
+const { server, url } = await serveFolder(buildPlayground(dir), 0);
 const context = await launch();
 const page = await context.newPage();
 await page.goto(url);
@@ -32,6 +36,7 @@ try {
 } finally {
   await context.close();
   server.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const [k, xs] of Object.entries(results)) console.log(`${k}: median ${median(xs).toFixed(1)} tokens/s over ${xs.length} rounds`);

@@ -3,9 +3,9 @@
 // steps, switch the kernel set (a new worker, the model reloaded), and a screenshot is saved to
 // runs/playground/. Tokens/s per kernel set, as the page measured them, are printed.
 
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -29,8 +29,9 @@ if (problem) {
   t(`skipped: ${problem}`, () => {});
 } else {
   t.before(async () => {
-    const { server, url } = await serveFolder(buildPlayground(), 0);
-    state.close = () => server.close();
+    const dir = mkdtempSync(join(tmpdir(), 'i3-playground-'));
+    const { server, url } = await serveFolder(buildPlayground(dir), 0);
+    state.close = () => { server.close(); rmSync(dir, { recursive: true, force: true }); };
     state.url = url;
     state.context = await launch();
     state.page = await state.context.newPage();
@@ -92,10 +93,11 @@ if (problem) {
 
   t('a chosen model folder is loaded; one missing a file is a readable error', async () => {
     const page = state.page!;
-    const partial = join(mkdtempSync(join(tmpdir(), 'i3-folder-')), 'partial');
+    const partial = join(mkdtempSync(join(tmpdir(), 'i3-playground-')), 'partial');
     mkdirSync(partial);
     for (const f of ['config.json', 'tokenizer.json']) copyFileSync(`models/tiny-stories/${f}`, join(partial, f));
     await page.setInputFiles('#folder-input', partial);
+    rmSync(dirname(partial), { recursive: true, force: true }); // the page has read the files
     await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('error'));
     assert.match((await page.textContent('#status'))!, /the dropped folder has no model\.safetensors/);
     await page.setInputFiles('#folder-input', 'models/tiny-stories'); // a directory, as the folder picker gives it
