@@ -140,6 +140,9 @@ function wire(): void {
   $('train').onclick = () => {
     if (busy) return;
     losses = [];
+    $('train-log').dataset.losses = '[]';
+    $('train-sample').textContent = '';
+    drawLoss($<HTMLCanvasElement>('loss-chart'), losses, number('steps'));
     setBusy(true);
     send({ kind: 'train', request: { text: $<HTMLTextAreaElement>('train-text').value, steps: number('steps'), batch: 8, seqLen: 64, lr: number('lr') } });
   };

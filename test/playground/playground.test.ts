@@ -75,6 +75,18 @@ if (problem) {
     console.log(`  page training: ${await page.textContent('#train-log')}`);
   });
 
+  t('Stop ends training early, and the page is usable again', async () => {
+    const page = state.page!;
+    await page.fill('#steps', '500');
+    await page.click('#train');
+    await page.waitForFunction(() => JSON.parse(document.getElementById('train-log')!.dataset.losses ?? '[]').length >= 2);
+    await page.click('#stop');
+    await page.waitForFunction(() => document.getElementById('train-sample')!.textContent !== '', null, { timeout: 30_000 });
+    const losses = JSON.parse((await page.getAttribute('#train-log', 'data-losses'))!) as number[];
+    assert.ok(losses.length >= 2 && losses.length < 500, `${losses.length} steps ran`);
+    assert.not.ok(await page.isDisabled('#generate'));
+  });
+
   t('switching to the TypeScript kernels starts a new worker that reloads the model and generates', async () => {
     const page = state.page!;
     const before = (await generate(page)).output;
