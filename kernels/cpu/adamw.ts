@@ -42,4 +42,5 @@ const adamw: Kernel = ([grad], [param, expAvg, expAvgSq], attrs) => {
   }
 };
 
+/** The fused kernel 'adamw', for the CPU kernel table. */
 export const adamwKernels = (): Record<string, Kernel> => ({ adamw });

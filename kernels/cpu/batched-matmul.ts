@@ -34,4 +34,5 @@ export const batchedMatmulOf = (matmul2d: typeof matmulInto): Kernel => ([a, b],
   }
 };
 
+/** The kernel 'matmul' (batched, any strides, over matmulInto), for the CPU kernel table. */
 export const matmulKernels = (): Record<string, Kernel> => ({ matmul: batchedMatmulOf(matmulInto) });

@@ -6,8 +6,10 @@
 
 import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** Sizes and offsets of one cross-entropy: N rows of V logits, the targets, and the ignored target value. */
 export interface CrossEntropySpec { N: number; V: number; xOffset: number; tOffset: number; ignoreIndex: number }
 
+/** Kernel source of the mean loss over the kept rows (one thread looping over the rows). */
 export function crossEntropyLossSource({ N, V, xOffset, tOffset, ignoreIndex }: CrossEntropySpec): string {
   return `function (x, targets, lse) {
   let total = 0;
@@ -23,6 +25,7 @@ export function crossEntropyLossSource({ N, V, xOffset, tOffset, ignoreIndex }: 
 }`;
 }
 
+/** Kernel source of scale = g / count (one thread). */
 export function crossEntropyScaleSource({ N, tOffset, ignoreIndex }: CrossEntropySpec, gOffset: number): string {
   return `function (g, targets) {
   let count = 0;
@@ -31,6 +34,7 @@ export function crossEntropyScaleSource({ N, tOffset, ignoreIndex }: CrossEntrop
 }`;
 }
 
+/** Kernel source of the logits' gradient, one thread per element. */
 export function crossEntropyGradSource({ V, xOffset, tOffset, ignoreIndex }: CrossEntropySpec): string {
   return `function (x, targets, lse, scale) {
   const i = this.thread.x;
@@ -44,7 +48,10 @@ export function crossEntropyGradSource({ V, xOffset, tOffset, ignoreIndex }: Cro
 }`;
 }
 
+/** The compiled loss kernel. */
 export const crossEntropyLossKernel = (gpu: GPU, spec: CrossEntropySpec): IKernelRunShortcut => flatKernel(gpu, crossEntropyLossSource(spec), 1, spec.N);
+/** The compiled scale kernel. */
 export const crossEntropyScaleKernel = (gpu: GPU, spec: CrossEntropySpec, gOffset: number): IKernelRunShortcut =>
   flatKernel(gpu, crossEntropyScaleSource(spec, gOffset), 1, spec.N);
+/** The compiled gradient kernel. */
 export const crossEntropyGradKernel = (gpu: GPU, spec: CrossEntropySpec): IKernelRunShortcut => flatKernel(gpu, crossEntropyGradSource(spec), Math.max(1, spec.N * spec.V));

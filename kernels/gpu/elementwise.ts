@@ -5,6 +5,7 @@
 
 import { flatKernel, gpuMath, stridedIndices, type GPU, type IKernelRunShortcut, type StridedOperand } from './source.ts';
 
+/** One elementwise kernel: the loop's shape, the strided operands and the expression over their names. */
 export interface ElementwiseSpec {
   /** The output shape (the loop's shape). */
   shape: readonly number[];
@@ -16,6 +17,7 @@ export interface ElementwiseSpec {
   expr: string;
 }
 
+/** Kernel source of a strided elementwise loop, one thread per output element. */
 export function elementwiseSource(spec: ElementwiseSpec): string {
   const args = spec.operands.map((_, k) => `d${k}`).join(', ');
   const reads = spec.names.map((name, k) => `const ${name} = d${k}[ix${k}];`).join(' ');
@@ -26,6 +28,7 @@ export function elementwiseSource(spec: ElementwiseSpec): string {
 }`;
 }
 
+/** The compiled elementwise kernel. */
 export function elementwiseKernel(gpu: GPU, spec: ElementwiseSpec): IKernelRunShortcut {
   return flatKernel(gpu, elementwiseSource(spec), Math.max(1, spec.shape.reduce((p, q) => p * q, 1)));
 }

@@ -9,8 +9,10 @@
 
 import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** x viewed as (outer, n, inner) around the axis, m ids, and the offsets of x and the ids. */
 export interface IndexSpec { outer: number; n: number; inner: number; m: number; xOffset: number; idOffset: number }
 
+/** Kernel source of the gather out[o, j, i] = x[o, ids[j], i]. */
 export function indexSelectSource({ n, inner, m, xOffset, idOffset }: IndexSpec): string {
   return `function (x, ids) {
   const p = this.thread.x;
@@ -22,6 +24,7 @@ export function indexSelectSource({ n, inner, m, xOffset, idOffset }: IndexSpec)
 }`;
 }
 
+/** The compiled gather kernel. */
 export const indexSelectKernel = (gpu: GPU, spec: IndexSpec): IKernelRunShortcut =>
   flatKernel(gpu, indexSelectSource(spec), Math.max(1, spec.outer * spec.m * spec.inner));
 
@@ -59,5 +62,6 @@ export function indexAddSource({ n, inner, m }: IndexSpec, gOffset: number, boun
 }`;
 }
 
+/** The compiled scatter-add kernel (each output sums its own CSR list; `bound` is the longest list). */
 export const indexAddKernel = (gpu: GPU, spec: IndexSpec, gOffset: number, bound: number): IKernelRunShortcut =>
   flatKernel(gpu, indexAddSource(spec, gOffset, bound), Math.max(1, spec.outer * spec.n * spec.inner), bound);

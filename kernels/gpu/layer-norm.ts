@@ -7,10 +7,12 @@
 
 import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** Rows, width, eps and the offsets of x, weight, bias and the incoming gradient. */
 export interface LayerNormSpec { rows: number; C: number; eps: number; xOffset: number; wOffset: number; bOffset: number; gOffset: number }
 
 const xhat = (s: LayerNormSpec, r: string, j: string) => `(x[${s.xOffset} + ${r} * ${s.C} + ${j}] - mean[${r}]) * rstd[${r}]`;
 
+/** Kernel sources of the layer-norm passes (row statistics, output, and the backward's pieces), by name. */
 export const layerNormSources = {
   mean: (s: LayerNormSpec) => `function (x) {
   const start = ${s.xOffset} + this.thread.x * ${s.C};
@@ -62,6 +64,7 @@ export const layerNormSources = {
 }`,
 };
 
+/** Compiles one layer-norm pass over `n` threads with loops of up to `loop` iterations. */
 export function layerNormKernel(gpu: GPU, source: string, n: number, loop: number): IKernelRunShortcut {
   return flatKernel(gpu, source, Math.max(1, n), loop);
 }

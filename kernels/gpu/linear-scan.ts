@@ -8,6 +8,10 @@
 
 import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/**
+ * One scan: batch rows, T steps, N state entries; a diagonal P (the EMA) or a dense one; forward or
+ * reverse time.
+ */
 export interface ScanSpec { batch: number; T: number; N: number; diagonal: boolean; reverse: boolean }
 
 /** Statements leaving (P^d) · x_src in `add`: a mat-vec over the row, or one product for a diagonal P. */
@@ -59,6 +63,7 @@ export function shiftSource(s: ScanSpec, xOffset: number, initOffset: number): s
 }`;
 }
 
+/** Compiles one pass of the scan, one thread per (batch, step, entry). */
 export function scanKernel(gpu: GPU, source: string, s: ScanSpec): IKernelRunShortcut {
   return flatKernel(gpu, source, Math.max(1, s.batch * s.T * s.N), s.N);
 }

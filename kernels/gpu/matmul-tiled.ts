@@ -26,6 +26,7 @@ export function tiledMatmulFits(spec: MatmulSpec): boolean {
   return spec.N % TILE_N === 0 && spec.N > 0 && spec.M > 0;
 }
 
+/** Kernel source of the four-column tiled matmul (WebGPU only; N divisible by 4). */
 export function tiledMatmulSource({ batchShape, M, N, K, a, b }: MatmulSpec): string {
   const groups = N / TILE_N;
   const k4 = Math.floor(K / 4);

@@ -5,6 +5,7 @@
 
 import { stridedIndices, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** One matmul operand: its strides over the batch dims and its row and column strides, and its offset. */
 export interface MatmulOperand {
   /** Strides over the output's batch dims (0 where broadcast), then the row and column strides. */
   batchStrides: readonly number[];
@@ -13,8 +14,10 @@ export interface MatmulOperand {
   offset: number;
 }
 
+/** One batched matmul: the output's batch shape, M, N, K and both operands' layouts. */
 export interface MatmulSpec { batchShape: readonly number[]; M: number; N: number; K: number; a: MatmulOperand; b: MatmulOperand }
 
+/** Kernel source of the reference matmul: one thread per output element, a loop over K. */
 export function naiveMatmulSource({ batchShape, M, N, K, a, b }: MatmulSpec): string {
   return `function (a, b) {
   const i = this.thread.x;
@@ -33,6 +36,7 @@ export function naiveMatmulSource({ batchShape, M, N, K, a, b }: MatmulSpec): st
 }`;
 }
 
+/** The compiled reference matmul kernel. */
 export function naiveMatmulKernel(gpu: GPU, spec: MatmulSpec): IKernelRunShortcut {
   const batches = spec.batchShape.reduce((p, q) => p * q, 1);
   return flatKernel(gpu, naiveMatmulSource(spec), Math.max(1, batches * spec.M * spec.N), spec.K);

@@ -7,6 +7,7 @@
 
 import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** Sizes and operand offsets of one WKV kernel. */
 export interface WkvSpec {
   B: number; T: number; C: number;
   /** Offsets of k, v, timeDecay, timeFirst (forward) or of dy, k, v, timeDecay, timeFirst, saved states (backward). */
@@ -20,6 +21,7 @@ const EPS = '0.00000001', PP0 = '-1e30';
 /** Which value a forward thread returns: y (B,T,C), the state before each step (B,T,C), or the final state (B,C). */
 export type WkvForwardOutput = 'y' | 'aaSeq' | 'bbSeq' | 'ppSeq' | 'aaLast' | 'bbLast' | 'ppLast';
 
+/** Kernel source of one forward output of WKV: each thread replays its channel's recurrence up to its step. */
 export function wkvForwardSource(s: WkvSpec, what: WkvForwardOutput): string {
   const o = s.offsets;
   const perStep = !what.endsWith('Last');
@@ -63,6 +65,7 @@ export function wkvForwardSource(s: WkvSpec, what: WkvForwardOutput): string {
 }`;
 }
 
+/** The compiled forward kernel for one output. */
 export function wkvForwardKernel(gpu: GPU, s: WkvSpec, what: WkvForwardOutput): IKernelRunShortcut {
   const n = what.endsWith('Last') ? s.B * s.C : s.B * s.T * s.C;
   return flatKernel(gpu, wkvForwardSource(s, what), Math.max(1, n), s.T);
@@ -80,6 +83,7 @@ export function wkvParamsSource(s: WkvSpec): string {
 }`;
 }
 
+/** The compiled kernel of w = −exp(timeDecay) and u = timeFirst. */
 export const wkvParamsKernel = (gpu: GPU, s: WkvSpec): IKernelRunShortcut => flatKernel(gpu, wkvParamsSource(s), Math.max(1, 2 * s.C));
 
 /**
@@ -89,6 +93,7 @@ export const wkvParamsKernel = (gpu: GPU, s: WkvSpec): IKernelRunShortcut => fla
  */
 export type WkvBackwardOutput = 'dk' | 'dv' | 'dtd' | 'dtf' | 'daa' | 'dbb' | 'dpp';
 
+/** Kernel source of one gradient of WKV (the equations of docs/derivations/wkv.md, replayed per channel). */
 export function wkvBackwardSource(s: WkvSpec, what: WkvBackwardOutput): string {
   const o = s.offsets;
   const perStep = what === 'dk' || what === 'dv';
@@ -161,6 +166,7 @@ export function wkvBackwardSource(s: WkvSpec, what: WkvBackwardOutput): string {
 }`;
 }
 
+/** The compiled backward kernel for one gradient. */
 export function wkvBackwardKernel(gpu: GPU, s: WkvSpec, what: WkvBackwardOutput): IKernelRunShortcut {
   const n = what === 'dk' || what === 'dv' ? s.B * s.T * s.C : what === 'dtd' || what === 'dtf' ? s.C : s.B * s.C;
   return flatKernel(gpu, wkvBackwardSource(s, what), Math.max(1, n), s.T * s.B);

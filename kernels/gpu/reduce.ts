@@ -4,6 +4,7 @@
 
 import { flatKernel, lit, stridedIndices, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** One reduction: sum or max of a strided view into the kept axes of `outShape`. */
 export interface ReduceSpec {
   kind: 'sum' | 'max';
   /** The input view. */
@@ -14,6 +15,7 @@ export interface ReduceSpec {
   outShape: readonly number[];
 }
 
+/** Kernel source of a reduction, one thread per output element looping over the reduced ones. */
 export function reduceSource(spec: ReduceSpec): string {
   const kept = spec.shape.map((d, a) => spec.outShape[a] === d);
   const pick = (want: boolean, xs: readonly number[]) => xs.filter((_, a) => kept[a] === want);
@@ -33,6 +35,7 @@ export function reduceSource(spec: ReduceSpec): string {
 }`;
 }
 
+/** The compiled reduction kernel. */
 export function reduceKernel(gpu: GPU, spec: ReduceSpec): IKernelRunShortcut {
   const outSize = spec.outShape.reduce((p, q) => p * q, 1);
   const R = spec.shape.reduce((p, q) => p * q, 1) / Math.max(1, outSize);

@@ -6,8 +6,10 @@
 
 import { flatKernel, lit, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** Rows of n contiguous values from `offset`. */
 export interface RowsSpec { rows: number; n: number; offset: number }
 
+/** Kernel source of each row's max-shifted log-sum-exp (pass 1 of softmax), one thread per row. */
 export function rowLogSumExpSource({ n, offset }: RowsSpec): string {
   return `function (x) {
   const start = ${offset} + this.thread.x * ${n};
@@ -20,10 +22,12 @@ export function rowLogSumExpSource({ n, offset }: RowsSpec): string {
 }`;
 }
 
+/** The compiled log-sum-exp kernel. */
 export function rowLogSumExpKernel(gpu: GPU, spec: RowsSpec): IKernelRunShortcut {
   return flatKernel(gpu, rowLogSumExpSource(spec), Math.max(1, spec.rows), spec.n);
 }
 
+/** Kernel source of softmax (exp(x − lse)) or log-softmax (x − lse), one thread per element. */
 export function softmaxSource({ n, offset }: RowsSpec, log: boolean): string {
   return `function (x, lse) {
   const i = this.thread.x;
@@ -33,6 +37,7 @@ export function softmaxSource({ n, offset }: RowsSpec, log: boolean): string {
 }`;
 }
 
+/** The compiled softmax or log-softmax kernel. */
 export function softmaxKernel(gpu: GPU, spec: RowsSpec, log: boolean): IKernelRunShortcut {
   return flatKernel(gpu, softmaxSource(spec, log), Math.max(1, spec.rows * spec.n));
 }

@@ -53,6 +53,7 @@ export function stridedIndices(from: string, shape: readonly number[], operands:
   return lines.join('\n  ');
 }
 
+/** Row-major strides of a shape. */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;

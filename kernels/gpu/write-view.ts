@@ -8,6 +8,7 @@
 
 import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
+/** The storage size and the view (shape, strides, offset) being written. */
 export interface WriteViewSpec { size: number; shape: readonly number[]; strides: readonly number[]; offset: number }
 
 /** Null when the view is one whose positions can be inverted as above, else why not. */
@@ -21,6 +22,7 @@ export function writeViewProblem({ shape, strides }: WriteViewSpec): string | nu
   return null;
 }
 
+/** Kernel source of a write into a view: src inside the view, the old value elsewhere. */
 export function writeViewSource({ shape, strides, offset }: WriteViewSpec): string {
   const axes = shape.map((d, a) => a).filter((a) => shape[a] > 1).sort((p, q) => strides[q] - strides[p]);
   let srcStride = 1;
@@ -46,6 +48,7 @@ export function writeViewSource({ shape, strides, offset }: WriteViewSpec): stri
 }`;
 }
 
+/** The compiled view-write kernel. */
 export function writeViewKernel(gpu: GPU, spec: WriteViewSpec): IKernelRunShortcut {
   return flatKernel(gpu, writeViewSource(spec), Math.max(1, spec.size));
 }

@@ -63,4 +63,5 @@ const adamw: Kernel = (inputs, outputs, attrs) => {
     (count) => bound().adamw(count, beta1, beta2, eps, decay, stepSize, sqrtC2));
 };
 
+/** The float32 SIMD kernel 'adamw' (float64 goes to the TypeScript loop). */
 export const wasmAdamwKernels = (): Record<string, Kernel> => ({ adamw });

@@ -12,6 +12,10 @@ const PAGE = 65536;
 
 interface Registered<T> { module: WebAssembly.Module; exports: T }
 
+/**
+ * The shared WebAssembly memory and the kernel modules instantiated against it; grows by re-instantiating,
+ * never by memory.grow().
+ */
 export class WasmArena {
   private memory: WebAssembly.Memory;
   private readonly modules: Registered<unknown>[] = [];

@@ -7,7 +7,9 @@
 
 import { sleb128, uleb128 } from './leb128.ts';
 
+/** WebAssembly value types. */
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+/** The binary encoding of each value type. */
 export const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** A local variable (or parameter) index, made by FunctionBody.param / .local. */
@@ -25,6 +27,7 @@ const V = {
   f32x4RelaxedMadd: 0x105,
 } as const;
 
+/** The instructions of one function, appended by method calls (see the header of this file). */
 export class FunctionBody {
   private readonly code: number[] = [];
   private readonly locals: ValType[] = [];

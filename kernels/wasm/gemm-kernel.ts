@@ -18,6 +18,7 @@
 import { ModuleBuilder, type FunctionBody } from './module.ts';
 import type { Local } from './body.ts';
 
+/** What the gemm module exports. */
 export interface GemmExports {
   /** C[mcPad × ncPad] (row stride ldcBytes/4) += A · B for packed A (mcPad×kc) and B (kc×ncPad), all
    *  byte addresses; mcPad and ncPad are multiples of MR and NR, kc ≥ 1. */

@@ -12,6 +12,7 @@
 import { ModuleBuilder, type FunctionBody } from './module.ts';
 import type { Local } from './body.ts';
 
+/** What the matvec module exports. */
 export interface MatvecExports {
   /** out[0..n) = W[n × kp] · x[0..kp), byte addresses; kp a positive multiple of 4. */
   dotRows(x: number, w: number, out: number, n: number, kp: number): void;
@@ -19,6 +20,7 @@ export interface MatvecExports {
   axpyRows(x: number, b: number, out: number, k: number, np: number): void;
 }
 
+/** The matvec module: dotRows (W · x) and axpyRows (x · B), for products with one to three rows. */
 export function matvecModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('dotRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotRows)

@@ -9,6 +9,7 @@
 
 import { ModuleBuilder } from './module.ts';
 
+/** Which float32 kernels run: the TypeScript ones or the WebAssembly SIMD ones. */
 export type KernelChoice = 'ts' | 'wasm';
 
 /** Whether this engine validates a module using v128 (f32x4.add of two loads). */
