@@ -124,4 +124,5 @@ const crossEntropyBackward: Kernel = (inputs, outputs, attrs) => {
   }
 };
 
+/** The float32 SIMD kernels 'crossEntropy' and 'crossEntropyBackward'. */
 export const wasmCrossEntropyKernels = (): Record<string, Kernel> => ({ crossEntropy, crossEntropyBackward });

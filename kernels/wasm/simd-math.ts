@@ -16,6 +16,7 @@ const ERFC_POLY = [0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
 
 /** Temporaries the helpers need (allocate once per function). */
 export interface MathScratch { a: Local; b: Local; c: Local; d: Local }
+/** Allocates the four v128 locals of a MathScratch in function `f`. */
 export const mathScratch = (f: FunctionBody): MathScratch => ({ a: f.local('v128'), b: f.local('v128'), c: f.local('v128'), d: f.local('v128') });
 
 /** Horner: acc = ((c0·t + c1)·t + c2)… with `t` a v128 local; leaves the result on the stack. */
