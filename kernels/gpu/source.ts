@@ -10,6 +10,7 @@
 
 import type { GPU, IGPUKernelSettings, IKernelRunShortcut } from 'gpu.js';
 import { mergeAxes } from '../cpu/strided.ts';
+import { contiguousStrides } from '../../src/tensor/shape.ts';
 
 /** The settings of every kernel: float32, result left on the device, a new output per call. */
 export const KERNEL_SETTINGS = { precision: 'single', pipeline: true, immutable: true, dynamicArguments: true } as const;
@@ -51,17 +52,6 @@ export function stridedIndices(from: string, shape: readonly number[], operands:
     lines.push(`const ${prefix}${k} = ${terms.join(' + ')};`);
   });
   return lines.join('\n  ');
-}
-
-/** Row-major strides of a shape. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let a = shape.length - 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
-  return strides;
 }
 
 /** Strides that read a view of shape `shape` as if broadcast to `target` (0 on broadcast axes). */

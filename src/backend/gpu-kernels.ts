@@ -12,9 +12,9 @@ import { flatTiledResult, tiledMatmulFits, tiledMatmulKernel } from '../../kerne
 import { naiveMatmulKernel, type MatmulSpec } from '../../kernels/gpu/naive-matmul.ts';
 import { reduceKernel, type ReduceSpec } from '../../kernels/gpu/reduce.ts';
 import { rowLogSumExpKernel, softmaxKernel, type RowsSpec } from '../../kernels/gpu/softmax.ts';
-import { broadcastTo, contiguousStrides } from '../../kernels/gpu/source.ts';
+import { broadcastTo } from '../../kernels/gpu/source.ts';
 import { BINARY_MATH, UNARY_MATH } from '../../kernels/elementwise-math.ts';
-import { sizeOf } from '../tensor/shape.ts';
+import { contiguousStrides, sizeOf } from '../tensor/shape.ts';
 import type { Kernel, View } from './backend.ts';
 import { recurrenceKernels } from './gpu-recurrences.ts';
 
