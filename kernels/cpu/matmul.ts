@@ -37,6 +37,15 @@ const packedB = new Float64Array(PACKED_B_SIZE);
 /** The micro-kernel's result, MR rows of NR, written back to C by storeTile (which handles edges). */
 const tile = new Float64Array(MR * NR);
 
+/** Handles a product with no terms (M, N or K = 0; an empty sum is 0) and says whether it was one,
+ *  so every matmul kernel treats empty shapes alike. */
+export function isEmptyProduct(c: FloatArray, cOffset: number, M: number, N: number, K: number, accumulate: boolean): boolean {
+  if (M === 0 || N === 0) return true;
+  if (K !== 0) return false;
+  if (!accumulate) c.fill(0, cOffset, cOffset + M * N);
+  return true;
+}
+
 /** C[M,N] (+)= A[M,K] · B[K,N]. A and B are strided views (any row/col strides, incl. transposed or
  *  stride-0 broadcast); C is dense row-major at cOffset with row stride N. C must not overlap A or B. */
 export function matmulInto(
@@ -44,11 +53,7 @@ export function matmulInto(
   a: FloatArray, aOffset: number, aRowStride: number, aColStride: number,
   b: FloatArray, bOffset: number, bRowStride: number, bColStride: number,
   M: number, N: number, K: number, accumulate: boolean): void {
-  if (M === 0 || N === 0) return;
-  if (K === 0) {
-    if (!accumulate) c.fill(0, cOffset, cOffset + M * N);
-    return;
-  }
+  if (isEmptyProduct(c, cOffset, M, N, K, accumulate)) return;
   if (M < MR) {
     // One or two rows (e.g. generating one token): B would be packed only to be read once, which
     // costs as much as the product itself, so read it in place.

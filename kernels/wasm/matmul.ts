@@ -15,6 +15,7 @@ import { sharedArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
 import { matvecModule, type MatvecExports } from './matvec-kernel.ts';
 import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
+import { isEmptyProduct } from '../cpu/matmul.ts';
 
 // Tile 4×8: 8 v128 accumulators. Larger tiles spill registers in V8's code (bench/wasm-tiles.ts:
 // 4×8 ≈ 26–36 GFLOP/s, 3×8 26, 4×12 20–22, 6×8 19, 8×8 16).
@@ -43,11 +44,7 @@ export function matmulF32(
   a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
   b: Float32Array, bOffset: number, bRowStride: number, bColStride: number,
   M: number, N: number, K: number, accumulate: boolean): void {
-  if (M === 0 || N === 0) return;
-  if (K === 0) {
-    if (!accumulate) c.fill(0, cOffset, cOffset + M * N);
-    return;
-  }
+  if (isEmptyProduct(c, cOffset, M, N, K, accumulate)) return;
   if (M < MR) {
     matvec(c, cOffset, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, M, N, K, accumulate);
     return;
