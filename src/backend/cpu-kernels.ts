@@ -6,6 +6,7 @@ import { adamwKernels } from '../../kernels/cpu/adamw.ts';
 import { matmulKernels } from '../../kernels/cpu/batched-matmul.ts';
 import { crossEntropyKernels } from '../../kernels/cpu/cross-entropy.ts';
 import { elementwiseKernels } from '../../kernels/cpu/elementwise.ts';
+import { gradNormKernels } from '../../kernels/cpu/grad-norm.ts';
 import { hybridScanKernels } from '../../kernels/cpu/hybrid-scan.ts';
 import { indexKernels } from '../../kernels/cpu/index-select.ts';
 import { layerNormKernels } from '../../kernels/cpu/layer-norm.ts';
@@ -32,6 +33,7 @@ export function cpuKernels(): Record<string, Kernel> {
     ...hybridScanKernels(),
     ...wkvKernels(),
     ...adamwKernels(),
+    ...gradNormKernels(),
   };
   return kernelChoice() === 'wasm' ? { ...ts, ...wasmKernels(ts) } : ts;
 }
