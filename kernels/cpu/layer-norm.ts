@@ -29,8 +29,8 @@ const layerNorm: Kernel = (inputs, [y, meanOut, rstdOut], attrs) => {
       const xhat = (xs[o + j] - mean) * rstd;
       ys[p + j] = ws && bs ? xhat * ws[w!.offset + j] + bs[b!.offset + j] : xhat;
     }
-    ms[r] = mean;
-    rs[r] = rstd;
+    ms[meanOut.offset + r] = mean;
+    rs[rstdOut.offset + r] = rstd;
   }
 };
 

@@ -8,6 +8,7 @@ import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
 import { wasmAdamwKernels } from './adamw.ts';
 import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
+import { wasmLayerNormKernels } from './layer-norm.ts';
 import { matmulF32 } from './matmul.ts';
 
 /** matmulInto's contract, float32 on SIMD. */
@@ -25,4 +26,5 @@ export const wasmKernels = (ts: Record<string, Kernel>): Record<string, Kernel> 
   ...wasmAdamwKernels(),
   ...wasmGeluKernels(ts),
   ...wasmCrossEntropyKernels(),
+  ...wasmLayerNormKernels(),
 });
