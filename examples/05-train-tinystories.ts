@@ -32,5 +32,5 @@ const result = await trainLoop(model, { train, validation }, optimizer, {
   logger: { ...silentLogger, step: (r) => { if (r.step % 10 === 0) console.log(`step ${r.step}  loss ${r.loss.toFixed(3)}  lr ${r.lr.toExponential(1)}  ${r.tokensPerSecond.toFixed(0)} tokens/s`); } },
 });
 console.log(`validation loss ${result.validation!.loss.toFixed(3)} (perplexity ${result.validation!.perplexity.toFixed(1)}; ln V = ${Math.log(tokenizer.vocabSize).toFixed(3)} is chance)`);
-console.log(`greedy: ${JSON.stringify('Once upon a time' + greedySample(model, { encode: (s) => tokenizer.encode(s), decode: (ids) => tokenizer.decode(ids) }, 'Once upon a time', 24, eos))}`);
+console.log(`greedy: ${JSON.stringify('Once upon a time' + await greedySample(model, { encode: (s) => tokenizer.encode(s), decode: (ids) => tokenizer.decode(ids) }, 'Once upon a time', 24, eos))}`);
 console.log(`live tensors: ${I.memory('cpu').tensors} (parameters, their gradients and AdamW's two moments each)`);

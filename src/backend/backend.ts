@@ -43,6 +43,11 @@ export interface Backend {
   fromHost(data: TypedArray): Storage;
   /** A contiguous host copy of a view's elements, in row-major order. */
   toHost(view: View): TypedArray;
+  /**
+   * The same copy, asynchronously. Only backends whose reads cannot be synchronous need it (gpu on
+   * WebGPU, where every readback is a mapAsync); Tensor.dataAsync() falls back to toHost otherwise.
+   */
+  read?(view: View): Promise<TypedArray>;
   release(storage: Storage): void;
   /** The kernel registered under `name` for `dtype`, or undefined. */
   kernel(name: string, dtype: DType): Kernel | undefined;

@@ -97,7 +97,7 @@ class GpuBackend implements Backend, GpuContext {
 
   toHost(view: View): TypedArray {
     if (this.isAsync) {
-      throw new Error(`gpu backend (WebGPU): reading ${view.dtype} ${fmt(view.shape)} back is asynchronous; use \`await readAsync(tensor)\` (src/backend/gpu.ts)`);
+      throw new Error(`gpu backend (WebGPU): reading ${view.dtype} ${fmt(view.shape)} back is asynchronous; use \`await tensor.dataAsync()\` or \`await tensor.itemAsync()\` instead of data() / item()`);
     }
     const [array, dispose] = this.contiguousArray(view);
     const handle = array as Handle;
@@ -242,7 +242,7 @@ class GpuBackend implements Backend, GpuContext {
     if (s.host && view.offset + n <= s.host.length && contiguousStrides(view.shape).every((st, a) => view.shape[a] === 1 || st === view.strides[a])) {
       return s.host.subarray(view.offset, view.offset + n);
     }
-    if (this.isAsync) throw new Error(`${op}: the ids ${fmt(view.shape)} were computed on the device and WebGPU cannot read them back synchronously; create ids from host data`);
+    if (this.isAsync) throw new Error(`${op}: the ids ${fmt(view.shape)} were computed on the device and WebGPU cannot read them back synchronously; read them with \`await ids.dataAsync()\` and create the ids from that host data`);
     return Int32Array.from(this.toHost(view));
   }
 
@@ -267,9 +267,6 @@ export async function initGpu(options: GpuOptions = optionsFromEnv()): Promise<G
   return device;
 }
 
-/** A tensor's elements as a flat typed array, on every backend and every gpu.js path (WebGPU included). */
-export async function readAsync(t: Tensor): Promise<TypedArray> {
-  t.assertAlive('readAsync');
-  return t.storage.backend === gpuBackend ? gpuBackend.read(t) : t.data();
-}
+/** A tensor's elements as a flat typed array, on every backend and every gpu.js path: `t.dataAsync()`. */
+export const readAsync = (t: Tensor): Promise<TypedArray> => t.dataAsync();
 

@@ -9,7 +9,7 @@
 // fresh state. Below L a token costs one position; past it, one window, as in the original.
 
 import { noGrad } from '../autograd/grad-mode.ts';
-import { scope } from '../backend/memory.ts';
+import { keep, scope } from '../backend/memory.ts';
 import type { I3Model, ModelState } from '../model/i3-model.ts';
 import { slice } from '../ops/view.ts';
 import { tensor } from '../tensor/create.ts';
@@ -38,52 +38,121 @@ export function checkGenerateOptions(model: I3Model, prompt: readonly number[], 
   if (bad >= 0) throw new Error(`prompt id ${prompt[bad]} (at ${bad}) is not in the vocabulary 0..${V - 1}`);
 }
 
-/** Yields new token ids one at a time, as each is produced. */
-export function* generateTokens(model: I3Model, prompt: readonly number[], o: GenerateOptions): IterableIterator<number> {
-  checkGenerateOptions(model, prompt, o);
-  const L = model.config.max_seq_len;
-  const generator = new Generator(o.seed ?? 0);
-  const tokens = [...prompt];
-  let state: ModelState | null = null;
-  let logits: Float32Array | Float64Array = new Float32Array(0);
-  const run = (ids: number[], from: ModelState | null) => {
+/**
+ * The state of one generation, shared by generateTokens (synchronous reads) and streamTokens (reads
+ * with dataAsync, so it also runs where reading back is asynchronous: the gpu backend on WebGPU).
+ * Each round: next() runs the model for the newest position and returns its logits row (a tensor,
+ * still on the device), the caller reads it, and choose() picks the id.
+ */
+class Decoding {
+  private readonly L: number;
+  private readonly generator: Generator;
+  private readonly tokens: number[];
+  private state: ModelState | null = null;
+  private produced = 0;
+  private last: number | null = null;
+  private done = false;
+
+  constructor(private readonly model: I3Model, prompt: readonly number[], private readonly o: GenerateOptions) {
+    checkGenerateOptions(model, prompt, o);
+    this.L = model.config.max_seq_len;
+    this.generator = new Generator(o.seed ?? 0);
+    this.tokens = [...prompt];
+  }
+
+  /** The logits (1, V) of the next position, to be read and disposed by the caller; null when generation is over. */
+  next(): Tensor | null {
+    if (this.done) return null;
+    if (this.last === null) return this.run(this.tokens, null);
+    if (this.state!.position < this.L) return this.run([this.last], this.state);
+    return this.run(this.tokens.slice(-this.L), null); // the window is full: slide it (see the header)
+  }
+
+  /** The id drawn from the logits of next(); null when it is <EOS> (which ends generation). */
+  choose(logits: ArrayLike<number>): number | null {
+    const id = sampleToken(logits, this.tokens, this.o, this.generator);
+    if (id === this.o.eosId) {
+      this.done = true;
+      return null;
+    }
+    this.tokens.push(id);
+    this.last = id;
+    this.done = ++this.produced === this.o.maxNewTokens;
+    return id;
+  }
+
+  /** Frees the carried state. */
+  dispose(): void {
+    if (this.state) disposeState(this.state, null);
+    this.state = null;
+  }
+
+  private run(ids: number[], from: ModelState | null): Tensor {
+    let logits!: Tensor;
     const next = noGrad(() => scope(() => {
-      const out = model.step(tensor([ids], { dtype: 'int32' }), from, { lastLogitsOnly: true });
-      logits = lastRow(out.logits);
+      const out = this.model.step(tensor([ids], { dtype: 'int32' }), from, { lastLogitsOnly: true });
+      logits = keep(lastRowTensor(out.logits)); // outlives the scope; the caller reads and disposes it
       return out.state;
     }));
-    if (state) disposeState(state, next);
-    state = next;
-  };
-  try {
-    run(tokens, null);
-    for (let n = 0; n < o.maxNewTokens; n++) {
-      const id = sampleToken(logits, tokens, o, generator);
-      if (id === o.eosId) return;
-      yield id;
-      tokens.push(id);
-      if (n + 1 === o.maxNewTokens) return;
-      if (state!.position < L) run([id], state);
-      else run(tokens.slice(-L), null); // the window is full: slide it (see the header)
-    }
-  } finally {
-    if (state) disposeState(state, null);
+    if (this.state) disposeState(this.state, next);
+    this.state = next;
+    return logits;
   }
 }
 
-/** The same stream, asynchronously: it yields to the event loop after each token, so output is
- * flushed and Ctrl-C is seen while a long generation runs. */
-export async function* streamTokens(model: I3Model, prompt: readonly number[], o: GenerateOptions): AsyncGenerator<number, void, undefined> {
-  for (const id of generateTokens(model, prompt, o)) {
-    yield id;
-    await new Promise((resolve) => setImmediate(resolve));
+/** Yields new token ids one at a time, as each is produced (synchronous reads: not on WebGPU, use streamTokens). */
+export function* generateTokens(model: I3Model, prompt: readonly number[], o: GenerateOptions): IterableIterator<number> {
+  const decoding = new Decoding(model, prompt, o);
+  try {
+    for (let logits = decoding.next(); logits; logits = decoding.next()) {
+      const id = decoding.choose(readAndDispose(logits));
+      if (id === null) return;
+      yield id;
+    }
+  } finally {
+    decoding.dispose();
   }
+}
+
+/** The same stream, asynchronously, on every backend: logits are read with dataAsync, and it yields to
+ * the event loop after each token, so output is flushed and Ctrl-C is seen while a long generation runs. */
+export async function* streamTokens(model: I3Model, prompt: readonly number[], o: GenerateOptions): AsyncGenerator<number, void, undefined> {
+  const decoding = new Decoding(model, prompt, o);
+  try {
+    for (let logits = decoding.next(); logits; logits = decoding.next()) {
+      let values: ArrayLike<number>;
+      try {
+        values = await logits.dataAsync();
+      } finally {
+        logits.dispose();
+      }
+      const id = decoding.choose(values);
+      if (id === null) return;
+      yield id;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    decoding.dispose();
+  }
+}
+
+function readAndDispose(t: Tensor): ArrayLike<number> {
+  try {
+    return t.data();
+  } finally {
+    t.dispose();
+  }
+}
+
+/** The last position of logits (1, T, V), as a (1, 1, V) view. */
+function lastRowTensor(logits: Tensor): Tensor {
+  const T = logits.shape[1];
+  return slice(logits, 1, T - 1, T);
 }
 
 /** Logits of the last position of (1, T, V), as a flat array. */
 export function lastRow(logits: Tensor): Float32Array | Float64Array {
-  const [, T, V] = logits.shape;
-  return slice(logits, 1, T - 1, T).data() as Float32Array | Float64Array;
+  return lastRowTensor(logits).data() as Float32Array | Float64Array;
 }
 
 /** Frees the tensors of `old` that `current` does not reuse. */

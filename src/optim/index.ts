@@ -1,5 +1,5 @@
 // Optimization: AdamW, global-norm clipping, the warmup + cosine schedule, gradient accumulation.
 export { AdamW, type AdamWOptions } from './adamw.ts';
-export { clipGradNorm } from './clip.ts';
+export { clipGradNorm, clipGradNormAsync } from './clip.ts';
 export { warmupCosine, type Schedule, type WarmupCosine } from './schedule.ts';
-export { accumulateGradients } from './accumulate.ts';
+export { accumulateGradients, accumulateGradientsAsync } from './accumulate.ts';

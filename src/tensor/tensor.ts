@@ -98,6 +98,22 @@ export class Tensor implements View, Disposable {
     return this.storage.backend.toHost(this);
   }
 
+  /**
+   * The elements as a flat typed array, on every backend: where reading back is asynchronous (the gpu
+   * backend on WebGPU) data() and item() throw, and this is the way to read.
+   */
+  async dataAsync(): Promise<TypedArray> {
+    this.assertAlive('dataAsync');
+    const backend = this.storage.backend;
+    return backend.read ? backend.read(this) : backend.toHost(this);
+  }
+
+  /** The value of a one-element tensor, on every backend (see dataAsync). */
+  async itemAsync(): Promise<number> {
+    if (this.size !== 1) throw new Error(`itemAsync: tensor has shape ${fmt(this.shape)} (${this.size} elements); itemAsync() needs exactly one`);
+    return (await this.dataAsync())[0];
+  }
+
   /** The elements as nested arrays, like the input of `tensor()`. */
   toArray(): NestedArray {
     const flat = this.data();

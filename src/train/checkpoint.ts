@@ -8,12 +8,15 @@
 // `<dir>.previous`, `<dir>.saving` to `<dir>`, and `<dir>.previous` removed. A crash at any point
 // leaves a complete checkpoint in `<dir>` or, between the two renames, in `<dir>.previous`, which
 // loading falls back to. Nothing is ever half-written under the name that is read.
+// Tensors of a backend with its own (asynchronous) read, the gpu backend, are first copied to the cpu
+// with dataAsync, so saving works on WebGPU too, where a synchronous read is impossible.
 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromConfigJson, toConfigJson, type I3Config } from '../model/config.ts';
 import type { I3Model } from '../model/i3-model.ts';
+import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import type { AdamW } from '../optim/adamw.ts';
@@ -52,12 +55,28 @@ export async function saveCheckpoint(dir: string, model: I3Model, optimizer: Ada
   const step = { step: String(state.step) };
   await writeFile(join(saving, 'config.json'), JSON.stringify(toConfigJson(model.config), null, 2) + '\n');
   await writeFile(join(saving, 'tokenizer.json'), serializeTokenizerJson(tokenizer.model));
-  await writeFile(join(saving, 'model.safetensors'), writeSafetensors(model.namedParameters(), { format: 'pt', ...step }));
-  await writeFile(join(saving, 'optimizer.safetensors'), writeSafetensors(optimizer.stateDict(), step));
+  await writeFile(join(saving, 'model.safetensors'), await withHostCopies(model.namedParameters(), (t) => writeSafetensors(t, { format: 'pt', ...step })));
+  await writeFile(join(saving, 'optimizer.safetensors'), await withHostCopies(optimizer.stateDict(), (t) => writeSafetensors(t, step)));
   await writeFile(join(saving, 'trainer.json'), JSON.stringify(state, null, 2) + '\n');
   if (existsSync(dir)) await rename(dir, previous);
   await rename(saving, dir);
   await rm(previous, { recursive: true, force: true });
+}
+
+/** Calls `use` with the tensors readable by data(): cpu copies of those on a backend with its own read. */
+async function withHostCopies<T>(named: Iterable<readonly [string, Tensor]>, use: (tensors: Array<readonly [string, Tensor]>) => T): Promise<T> {
+  const copies: Tensor[] = [];
+  try {
+    const pairs = await Promise.all([...named].map(async ([name, t]) => {
+      if (!t.storage.backend.read) return [name, t] as const;
+      const copy = tensor(await t.dataAsync(), { shape: t.shape, backend: 'cpu' });
+      copies.push(copy);
+      return [name, copy] as const;
+    }));
+    return use(pairs);
+  } finally {
+    for (const t of copies) t.dispose();
+  }
 }
 
 /** True if `dir` (or its `.previous` fallback) holds a checkpoint. */

@@ -6,16 +6,18 @@
 // batches, learning rates and (from the restored weights and moments) the losses of an uninterrupted run.
 // Between iterations the loop yields to the event loop, so Ctrl-C (handled by the caller, which
 // sets `shouldStop`) is noticed after the current iteration; the caller's `checkpoint` then saves.
+// Every value the loop reads (losses, the gradient norm) is read with the asynchronous read API, so it
+// runs on every backend, also where reads cannot be synchronous (the gpu backend on WebGPU).
 
 import { noGrad } from '../autograd/grad-mode.ts';
-import { scope } from '../backend/memory.ts';
+import { keep, scope } from '../backend/memory.ts';
 import type { Profiler } from '../backend/profile.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Batch, BatchSource } from '../data/windows.ts';
-import { accumulateGradients } from '../optim/accumulate.ts';
+import { accumulateGradientsAsync } from '../optim/accumulate.ts';
 import type { AdamW } from '../optim/adamw.ts';
-import { clipGradNorm } from '../optim/clip.ts';
+import { clipGradNormAsync } from '../optim/clip.ts';
 import type { Schedule } from '../optim/schedule.ts';
 import type { EvalReport, Logger, StepReport } from './logger.ts';
 
@@ -47,7 +49,7 @@ export interface LoopHooks {
   shouldStop?: () => boolean;
   checkpoint?: (step: number, reason: 'interval' | 'end' | 'interrupted') => Promise<void>;
   /** Generates text for the logger every sampleEvery iterations. */
-  sample?: () => Array<{ prompt: string; text: string }>;
+  sample?: () => Promise<Array<{ prompt: string; text: string }>>;
   /** Times each iteration's work (micro-batches, clip, AdamW; not logging, evaluation, samples or
    *  checkpoints): clip and AdamW are booked under the phase 'optimizer'. */
   profiler?: Profiler;
@@ -65,11 +67,16 @@ export interface LoopResult {
 
 const toTensors = (b: Batch) => ({ x: tensor(b.x, { dtype: 'int32', shape: [b.B, b.T] }), y: tensor(b.y, { dtype: 'int32', shape: [b.B, b.T] }) });
 
-/** Mean loss of a model over batches 0 … n−1 of a source, without gradients. */
-export function evaluate(model: LanguageModel, source: BatchSource, n: number): number {
-  let total = 0;
-  for (let k = 0; k < n; k++) total += scope(() => noGrad(() => { const { x, y } = toTensors(source.batch(k)); return model.loss(x, y).item(); }));
-  return total / n;
+/** Mean loss of a model over batches 0 … n−1 of a source, without gradients (read back once, at the end). */
+export async function evaluate(model: LanguageModel, source: BatchSource, n: number): Promise<number> {
+  const losses: Tensor[] = [];
+  try {
+    for (let k = 0; k < n; k++) losses.push(keep(scope(() => noGrad(() => { const { x, y } = toTensors(source.batch(k)); return model.loss(x, y); }))));
+    const values = await Promise.all(losses.map((l) => l.itemAsync()));
+    return values.reduce((a, b) => a + b, 0) / n;
+  } finally {
+    for (const l of losses) l.dispose();
+  }
 }
 
 /**
@@ -93,7 +100,7 @@ export async function trainLoop(
     const profiler = hooks.profiler;
     profiler?.resume();
     optimizer.zeroGrad();
-    const loss = accumulateGradients(accumulation, (m) => {
+    const loss = await accumulateGradientsAsync(accumulation, (m) => {
       const batch = data.train.batch(it * accumulation + m);
       tokens += batch.B * batch.T;
       const { x, y } = toTensors(batch);
@@ -102,8 +109,11 @@ export async function trainLoop(
     if (!Number.isFinite(loss)) {
       throw new Error(`training diverged: loss is ${loss} at iteration ${it + 1}; lower the learning rate (--lr) or keep clipping on (--clip 1), and resume from the last checkpoint`);
     }
-    const update = () => { const norm = clipGradNorm(params, clip); optimizer.step(lr); return norm; };
-    const gradNorm = profiler ? profiler.phase('optimizer', update) : update();
+    // Booked under 'optimizer': the clip's sums and AdamW (the clip's scaling, after the read, is not).
+    const norm = profiler ? profiler.phase('optimizer', () => clipGradNormAsync(params, clip)) : clipGradNormAsync(params, clip);
+    const gradNorm = await norm;
+    if (profiler) profiler.phase('optimizer', () => optimizer.step(lr));
+    else optimizer.step(lr);
     if (profiler) { profiler.pause(); profiler.steps++; }
     losses.push(loss);
     const step = it + 1;
@@ -115,13 +125,13 @@ export async function trainLoop(
     hooks.record?.({ kind: 'train', ...report });
     const last = step === steps;
     if (data.validation && options.evalBatches > 0 && (every(options.evalEvery, step) || last)) {
-      const vl = evaluate(model, data.validation, options.evalBatches);
+      const vl = await evaluate(model, data.validation, options.evalBatches);
       validation = { step, loss: vl, perplexity: Math.exp(vl) };
       hooks.logger.evaluation(validation);
       hooks.record?.({ kind: 'eval', ...validation });
     }
     if (hooks.sample && (every(options.sampleEvery, step) || last)) {
-      for (const { prompt, text } of hooks.sample()) hooks.logger.sample(step, prompt, text);
+      for (const { prompt, text } of await hooks.sample()) hooks.logger.sample(step, prompt, text);
     }
     const stop = hooks.shouldStop?.() ?? false;
     if (last || stop || every(options.checkpointEvery, step)) await hooks.checkpoint?.(step, last ? 'end' : stop ? 'interrupted' : 'interval');

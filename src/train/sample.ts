@@ -1,7 +1,8 @@
 // Greedy continuation of a prompt, for progress samples during training: generation at temperature 0
-// on the carried recurrent state (src/generate/), stopping at <EOS>.
+// on the carried recurrent state (src/generate/), stopping at <EOS>. Logits are read asynchronously, so
+// this works on every backend (WebGPU included).
 
-import { generateTokens } from '../generate/generate.ts';
+import { streamTokens } from '../generate/generate.ts';
 import type { I3Model } from '../model/i3-model.ts';
 
 /** Text to ids and back. */
@@ -11,8 +12,10 @@ export interface TextCodec {
 }
 
 /** The greedy continuation of `prompt` (at most `maxNew` tokens, stopping at `eosId`), as text. */
-export function greedySample(model: I3Model, codec: TextCodec, prompt: string, maxNew: number, eosId: number): string {
+export async function greedySample(model: I3Model, codec: TextCodec, prompt: string, maxNew: number, eosId: number): Promise<string> {
   const ids = codec.encode(prompt).slice(-model.config.max_seq_len);
   if (ids.length === 0) return '';
-  return codec.decode([...generateTokens(model, ids, { maxNewTokens: maxNew, temperature: 0, eosId })]);
+  const out: number[] = [];
+  for await (const id of streamTokens(model, ids, { maxNewTokens: maxNew, temperature: 0, eosId })) out.push(id);
+  return codec.decode(out);
 }

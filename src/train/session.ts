@@ -131,7 +131,11 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
     evalEvery: r.evalEvery, evalBatches: r.evalBatches, sampleEvery: r.sampleEvery, checkpointEvery: r.checkpointEvery,
   }, {
     logger, shouldStop: o.shouldStop, profiler,
-    sample: () => prompts.map((prompt) => ({ prompt, text: greedySample(model, codec, prompt, 48, eosId) })),
+    sample: async () => {
+      const samples: Array<{ prompt: string; text: string }> = [];
+      for (const prompt of prompts) samples.push({ prompt, text: await greedySample(model, codec, prompt, 48, eosId) });
+      return samples;
+    },
     record: (entry) => { // in order, before the next step; loss.svg redrawn at each evaluation
       appendFileSync(metricsPath, JSON.stringify(entry) + '\n');
       if (entry.kind === 'eval') writeLossPlot(out);
