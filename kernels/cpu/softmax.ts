@@ -1,6 +1,8 @@
 // Fused softmax and log-softmax over the last axis of a contiguous (rows, n) input.
 // Subtracting the row max first keeps exp() from overflowing: softmax(x) = softmax(x - max(x)).
-// Derivation (and the backward, which src/ops/nn.ts composes from ops): docs/derivations/softmax-cross-entropy.md.
+// Softmax's backward is fused too: per row, dx = y ⊙ (g − Σ g ⊙ y) in two passes (src/ops/nn.ts uses it
+// where the backend has it; composed from mul, sum, sub it is four kernels and three temporaries).
+// Derivation: docs/derivations/softmax-cross-entropy.md.
 
 import type { Kernel } from '../../src/backend/backend.ts';
 import type { TypedArray } from '../../src/tensor/dtype.ts';
@@ -30,5 +32,18 @@ function rowwise(log: boolean): Kernel {
   };
 }
 
-/** The kernels 'softmax' and 'logSoftmax', for the CPU kernel table. */
-export const softmaxKernels = (): Record<string, Kernel> => ({ softmax: rowwise(false), logSoftmax: rowwise(true) });
+/** inputs: g, y (rows, n), contiguous; output: dx = y ⊙ (g − Σ g ⊙ y) per row. */
+const softmaxBackward: Kernel = ([g, y], [dx]) => {
+  const n = y.shape[y.shape.length - 1];
+  const gs = g.storage.data as TypedArray, ys = y.storage.data as TypedArray, ds = dx.storage.data as TypedArray;
+  const rows = n === 0 ? 0 : y.shape.reduce((a, b) => a * b, 1) / n;
+  for (let r = 0; r < rows; r++) {
+    const go = g.offset + r * n, yo = y.offset + r * n, d = dx.offset + r * n;
+    let dot = 0;
+    for (let j = 0; j < n; j++) dot += gs[go + j] * ys[yo + j];
+    for (let j = 0; j < n; j++) ds[d + j] = ys[yo + j] * (gs[go + j] - dot);
+  }
+};
+
+/** The kernels 'softmax', 'logSoftmax' and 'softmaxBackward', for the CPU kernel table. */
+export const softmaxKernels = (): Record<string, Kernel> => ({ softmax: rowwise(false), logSoftmax: rowwise(true), softmaxBackward });

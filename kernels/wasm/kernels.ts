@@ -10,21 +10,27 @@ import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
 import { wasmLayerNormKernels } from './layer-norm.ts';
 import { matmulF32 } from './matmul.ts';
+import { residentBudget, residentWeights, type ResidentWeights } from './resident.ts';
+import { wasmSoftmaxKernels } from './softmax.ts';
 
-/** matmulInto's contract, float32 on SIMD. */
-const matmulSimdOrTs: typeof matmulInto = (c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate) => {
-  if (c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
-    matmulF32(c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate);
-  } else {
-    matmulInto(c as FloatArray, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate);
-  }
-};
+/** matmulInto's contract, float32 on SIMD; weights of one-to-three-row products resident in wasm
+ *  memory when `resident` is given (the arrays are CPU storages, whose writes the backend reports). */
+const matmulSimdOrTs = (resident: ResidentWeights | undefined): typeof matmulInto =>
+  (c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate) => {
+    if (c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+      matmulF32(c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate, resident);
+    } else {
+      matmulInto(c as FloatArray, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate);
+    }
+  };
 
-/** `ts`: the TypeScript table, for the cases the SIMD kernels hand back. */
-export const wasmKernels = (ts: Record<string, Kernel>): Record<string, Kernel> => ({
-  matmul: batchedMatmulOf(matmulSimdOrTs),
+/** `ts`: the TypeScript table, for the cases the SIMD kernels hand back; `env`: I3_RESIDENT_MB=0
+ *  turns weight residency off (resident.ts). */
+export const wasmKernels = (ts: Record<string, Kernel>, env = globalThis.process?.env ?? {}): Record<string, Kernel> => ({
+  matmul: batchedMatmulOf(matmulSimdOrTs(residentBudget(env) > 0 ? residentWeights : undefined)),
   ...wasmAdamwKernels(),
   ...wasmGeluKernels(ts),
   ...wasmCrossEntropyKernels(),
   ...wasmLayerNormKernels(),
+  ...wasmSoftmaxKernels(),
 });

@@ -37,8 +37,19 @@ export const softmax = defineOp(
   { name: 'softmax', doc: 'exp(x) / Σ exp(x) along an axis (fused, max-subtracted)', kernels: ['softmax', 'mul', 'sub', 'sum'], differentiable: true, domain: (d, op) => rowDomain(op)(d) },
   (x: Tensor, axis: number = -1) => {
     const y = alongAxis('softmax', 'softmax', x, axis);
-    // dx = y · (g − Σ g·y)
-    return { out: y, backward: (g) => [mul(y, sub(g, sum(mul(g, y), axis, true)))] };
+    // dx = y · (g − Σ g·y): one fused pass over rows where the backend has the kernel (the CPU's,
+    // kernels/cpu/softmax.ts and SIMD) and the axis is the last; else composed from ops.
+    const fused = normalizeAxis('softmax', axis, x.ndim) === x.ndim - 1 && y.storage.backend.kernel('softmaxBackward', y.dtype);
+    return {
+      out: y,
+      backward: (g) => {
+        if (!fused) return [mul(y, sub(g, sum(mul(g, y), axis, true)))];
+        const gc = contiguous(g);
+        const [dx] = runKernel('softmax backward', 'softmaxBackward', [gc, y], [{ shape: y.shape }]);
+        if (gc !== g) gc.dispose();
+        return [dx];
+      },
+    };
   },
 );
 
