@@ -4,7 +4,7 @@
 //   dx[r, j] = t_r = ignore ? 0 : exp(x[r, j] − lse[r])·scale − [j = t_r]·scale   (one thread per element)
 // logits x (N, V) contiguous from xOffset, targets (N) stored as floats from tOffset.
 
-import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** Sizes and offsets of one cross-entropy: N rows of V logits, the targets, and the ignored target value. */
 export interface CrossEntropySpec { N: number; V: number; xOffset: number; tOffset: number; ignoreIndex: number }
@@ -38,8 +38,7 @@ export function crossEntropyScaleSource({ N, tOffset, ignoreIndex }: CrossEntrop
 export function crossEntropyGradSource({ V, xOffset, tOffset, ignoreIndex }: CrossEntropySpec): string {
   return `function (x, targets, lse, scale) {
   const i = this.thread.x;
-  const r = Math.floor((i + 0.5) / ${V});
-  const j = i - r * ${V};
+  ${divmod('i', V, 'r', 'j')}
   const t = targets[${tOffset} + r];
   if (t === ${ignoreIndex}) { return 0; }
   const s = scale[0];

@@ -7,7 +7,7 @@
 // ids[j] = r), and each dx element sums its own list. The loop bound is the longest list, rounded up to
 // a power of two so few kernels are compiled.
 
-import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** x viewed as (outer, n, inner) around the axis, m ids, and the offsets of x and the ids. */
 export interface IndexSpec { outer: number; n: number; inner: number; m: number; xOffset: number; idOffset: number }
@@ -16,10 +16,8 @@ export interface IndexSpec { outer: number; n: number; inner: number; m: number;
 export function indexSelectSource({ n, inner, m, xOffset, idOffset }: IndexSpec): string {
   return `function (x, ids) {
   const p = this.thread.x;
-  const q = Math.floor((p + 0.5) / ${inner});
-  const i = p - q * ${inner};
-  const o = Math.floor((q + 0.5) / ${m});
-  const j = q - o * ${m};
+  ${divmod('p', inner, 'q', 'i')}
+  ${divmod('q', m, 'o', 'j')}
   return x[${xOffset} + (o * ${n} + ids[${idOffset} + j]) * ${inner} + i];
 }`;
 }
@@ -48,10 +46,8 @@ export function idRows(ids: ArrayLike<number>, n: number): { starts: Float32Arra
 export function indexAddSource({ n, inner, m }: IndexSpec, gOffset: number, bound: number): string {
   return `function (g, starts, order) {
   const p = this.thread.x;
-  const q = Math.floor((p + 0.5) / ${inner});
-  const i = p - q * ${inner};
-  const o = Math.floor((q + 0.5) / ${n});
-  const r = q - o * ${n};
+  ${divmod('p', inner, 'q', 'i')}
+  ${divmod('q', n, 'o', 'r')}
   const first = starts[r];
   const count = starts[r + 1] - first;
   let acc = 0;

@@ -5,7 +5,7 @@
 //             dw[j] = Σ_r dy·x̂;  db[j] = Σ_r dy
 // x, dy are (rows, C) contiguous from their offsets; w, b are (C) from theirs; mean, rstd are fresh (rows).
 
-import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** Rows, width, eps and the offsets of x, weight, bias and the incoming gradient. */
 export interface LayerNormSpec { rows: number; C: number; eps: number; xOffset: number; wOffset: number; bOffset: number; gOffset: number }
@@ -31,8 +31,7 @@ export const layerNormSources = {
   /** affine: (x, mean, rstd, w, b); plain: (x, mean, rstd). */
   y: (s: LayerNormSpec, affine: boolean) => `function (x, mean, rstd${affine ? ', w, b' : ''}) {
   const i = this.thread.x;
-  const r = Math.floor((i + 0.5) / ${s.C});
-  const j = i - r * ${s.C};
+  ${divmod('i', s.C, 'r', 'j')}
   const v = ${xhat(s, 'r', 'j')};
   return ${affine ? `v * w[${s.wOffset} + j] + b[${s.bOffset} + j]` : 'v'};
 }`,
@@ -48,8 +47,7 @@ export const layerNormSources = {
 }`,
   dx: (s: LayerNormSpec, affine: boolean) => `function (dy, x, mean, rstd, m1, m2${affine ? ', w' : ''}) {
   const i = this.thread.x;
-  const r = Math.floor((i + 0.5) / ${s.C});
-  const j = i - r * ${s.C};
+  ${divmod('i', s.C, 'r', 'j')}
   const dxhat = dy[${s.gOffset} + i]${affine ? ` * w[${s.wOffset} + j]` : ''};
   return rstd[r] * (dxhat - m1[r] - ${xhat(s, 'r', 'j')} * m2[r]);
 }`,

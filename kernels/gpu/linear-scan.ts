@@ -6,7 +6,7 @@
 // after which x_t = Σ_{τ ≤ t} P^{t−τ} q_τ. The powers P^d are squared between passes (a matmul, or an
 // elementwise square for a diagonal). Arrays are (batch, T, N) row-major from offset 0 (temporaries).
 
-import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /**
  * One scan: batch rows, T steps, N state entries; a diagonal P (the EMA) or a dense one; forward or
@@ -21,10 +21,8 @@ function applyP(s: ScanSpec, vector: (m: string) => string, pOffset = 0): string
 }
 
 const coords = (s: ScanSpec) => `const i = this.thread.x;
-  const bt = Math.floor((i + 0.5) / ${s.N});
-  const n = i - bt * ${s.N};
-  const b = Math.floor((bt + 0.5) / ${s.T});
-  const t = bt - b * ${s.T};`;
+  ${divmod('i', s.N, 'bt', 'n')}
+  ${divmod('bt', s.T, 'b', 't')}`;
 
 /** One pass: args (x, P). */
 export function scanPassSource(s: ScanSpec, d: number): string {

@@ -3,7 +3,7 @@
 // reference GPU kernel; tiled ones (kernels/gpu/matmul*.ts) replace it where they apply.
 //   out[b, m, n] = Σ_k a[b, m, k] · b[b, k, n]
 
-import { stridedIndices, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, stridedIndices, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** One matmul operand: its strides over the batch dims and its row and column strides, and its offset. */
 export interface MatmulOperand {
@@ -21,10 +21,8 @@ export interface MatmulSpec { batchShape: readonly number[]; M: number; N: numbe
 export function naiveMatmulSource({ batchShape, M, N, K, a, b }: MatmulSpec): string {
   return `function (a, b) {
   const i = this.thread.x;
-  const t = Math.floor((i + 0.5) / ${N});
-  const n = i - t * ${N};
-  const bi = Math.floor((t + 0.5) / ${M});
-  const m = t - bi * ${M};
+  ${divmod('i', N, 't', 'n')}
+  ${divmod('t', M, 'bi', 'm')}
   ${stridedIndices('bi', batchShape, [{ strides: a.batchStrides, offset: a.offset }, { strides: b.batchStrides, offset: b.offset }])}
   const ar = ix0 + m * ${a.row};
   const bc = ix1 + n * ${b.col};

@@ -5,7 +5,7 @@
 // whose comments derive them; here they are the same statements in gpu.js source.
 // Layout: k, v, dy (B, T, C) and the saved per-step states (B, T, C) contiguous; timeDecay, timeFirst (C).
 
-import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** Sizes and operand offsets of one WKV kernel. */
 export interface WkvSpec {
@@ -31,10 +31,8 @@ export function wkvForwardSource(s: WkvSpec, what: WkvForwardOutput): string {
   const pick = { aaSeq: 'a', bbSeq: 'bq', ppSeq: 'p', aaLast: 'a', bbLast: 'bq', ppLast: 'p', y: 'y' }[what];
   return `function (k, v, td, tf${s.withState ? ', aa0, bb0, pp0' : ''}) {
   const i = this.thread.x;
-  const c = i - Math.floor((i + 0.5) / ${s.C}) * ${s.C};
-  const bt = Math.floor((i + 0.5) / ${s.C});
-  const b = ${perStep ? `Math.floor((bt + 0.5) / ${s.T})` : 'bt'};
-  const t = ${perStep ? `bt - b * ${s.T}` : `${s.T}`};
+  ${divmod('i', s.C, 'bt', 'c')}
+  ${perStep ? divmod('bt', s.T, 'b', 't') : `const b = bt; const t = ${s.T};`}
   const w = -Math.exp(td[${o.td} + c]);
   const u = tf[${o.tf} + c];
   ${init}
@@ -99,10 +97,10 @@ export function wkvBackwardSource(s: WkvSpec, what: WkvBackwardOutput): string {
   const perStep = what === 'dk' || what === 'dv';
   const perChannel = what === 'dtd' || what === 'dtf';
   const coords = perStep
-    ? `const bt = Math.floor((i + 0.5) / ${s.C}); const c = i - bt * ${s.C}; const b0 = Math.floor((bt + 0.5) / ${s.T}); const t = bt - b0 * ${s.T};`
+    ? `${divmod('i', s.C, 'bt', 'c')} ${divmod('bt', s.T, 'b0', 't')}`
     : perChannel
       ? 'const c = i; const b0 = 0; const t = 0;'
-      : `const b0 = Math.floor((i + 0.5) / ${s.C}); const c = i - b0 * ${s.C}; const t = 0;`;
+      : `${divmod('i', s.C, 'b0', 'c')} const t = 0;`;
   const rows = perChannel ? s.B : 1;
   const result = {
     dk: 'gkOut', dv: 'gvOut', dtd: 'dw * w', dtf: 'du', daa: 'alpha', dbb: 'beta',

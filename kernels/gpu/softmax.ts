@@ -4,7 +4,7 @@
 //   2. softmax: exp(x[r, j] − lse[r]);  log-softmax: x[r, j] − lse[r]   (one thread per element)
 // x is (rows, n) contiguous from `offset`. Cross-entropy reuses pass 1.
 
-import { flatKernel, lit, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, lit, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** Rows of n contiguous values from `offset`. */
 export interface RowsSpec { rows: number; n: number; offset: number }
@@ -31,7 +31,7 @@ export function rowLogSumExpKernel(gpu: GPU, spec: RowsSpec): IKernelRunShortcut
 export function softmaxSource({ n, offset }: RowsSpec, log: boolean): string {
   return `function (x, lse) {
   const i = this.thread.x;
-  const r = Math.floor((i + 0.5) / ${n});
+  ${divmod('i', n, 'r', 'j')}
   const v = x[${offset} + i] - lse[r];
   return ${log ? 'v' : 'Math.exp(v)'};
 }`;

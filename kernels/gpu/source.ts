@@ -4,9 +4,11 @@
 // give every loop a constant bound, which gpu.js needs (it silently cuts other loops at
 // loopMaxIterations).
 //
-// Index arithmetic runs in float32 on GL. Integer division is done as floor((r + 0.5) / d): the exact
-// quotient is at least 0.5/d away from the next integer, so float rounding cannot tip it over (a plain
-// floor(r / d) can give 2.9999998 → 2 on a GPU). Indices stay exact below 2^24 elements per tensor.
+// Index arithmetic runs in float32 (gpu.js declares every kernel variable f32, on GL and WebGPU alike),
+// so integers are exact only up to 2^24: no device array may hold more elements (MAX_GPU_ELEMENTS).
+// Integer division (`divmod`) is floor((x + 0.5) / d) followed by one correction step: the rounded
+// quotient alone is off by one for some x above ≈2^22 (measured: x = 5,386,999, d = 1000 gives 5387),
+// and x − q·d is exact, so checking the remainder fixes it.
 
 import type { GPU, IGPUKernelSettings, IKernelRunShortcut } from 'gpu.js';
 import { mergeAxes } from '../cpu/strided.ts';
@@ -15,9 +17,33 @@ import { contiguousStrides } from '../../src/tensor/shape.ts';
 /** The settings of every kernel: float32, result left on the device, a new output per call. */
 export const KERNEL_SETTINGS = { precision: 'single', pipeline: true, immutable: true, dynamicArguments: true } as const;
 
+/** The most elements one device array may hold: float32 counts every integer exactly up to 2^24. */
+export const MAX_GPU_ELEMENTS = 2 ** 24;
+
+/** Throws the error for an array of n elements that float32 indices cannot address exactly. */
+export function checkGpuSize(n: number, what = 'a device array'): void {
+  if (n > MAX_GPU_ELEMENTS) {
+    throw new Error(`gpu backend: ${what} of ${n.toLocaleString('en')} elements is over 2^24 = ${MAX_GPU_ELEMENTS.toLocaleString('en')}, ` +
+      'the largest index gpu.js kernels compute exactly (they index in float32); split the work (e.g. fewer tokens per step, ' +
+      'so that tokens × vocabulary ≤ 2^24) or use the cpu backend');
+  }
+}
+
 /** Compiles `source` (a `function (...) { ... }` text) into a kernel with a flat output of n elements. */
 export function flatKernel(gpu: GPU, source: string, n: number, loopMax = 1): IKernelRunShortcut {
+  checkGpuSize(n, 'a kernel output');
   return gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [n], loopMaxIterations: Math.max(loopMax, 1) } as IGPUKernelSettings);
+}
+
+/**
+ * Statements declaring `q = floor(x / d)` and `r = x − q·d` for an integer-valued x ≥ 0 (a variable)
+ * and a positive integer d, exact for x < 2^24 (see the header: rounded quotient, then one correction).
+ */
+export function divmod(x: string, d: number, q: string, r: string): string {
+  return `let ${q} = Math.floor((${x} + 0.5) / ${d});
+  let ${r} = ${x} - ${q} * ${d};
+  if (${r} < 0) { ${q} = ${q} - 1; ${r} = ${r} + ${d}; }
+  if (${r} >= ${d}) { ${q} = ${q} + 1; ${r} = ${r} - ${d}; }`;
 }
 
 /** A number as a source literal (gpu.js treats `2.0` and `2` alike; non-finite values need spelling out). */
@@ -43,7 +69,7 @@ export function stridedIndices(from: string, shape: readonly number[], operands:
       lines.push(`const ${c} = rest_${prefix};`);
     } else {
       const d = merged.shape[a];
-      lines.push(`const q_${prefix}${a} = Math.floor((rest_${prefix} + 0.5) / ${d});`, `const ${c} = rest_${prefix} - q_${prefix}${a} * ${d};`, `rest_${prefix} = q_${prefix}${a};`);
+      lines.push(divmod(`rest_${prefix}`, d, `q_${prefix}${a}`, c), `rest_${prefix} = q_${prefix}${a};`);
     }
     coords[a] = c;
   }

@@ -6,7 +6,7 @@
 // 0 ≤ c_a < shape_a and nothing is left over.
 //   out[p] = inside(p) ? src[row-major index of c] : old[p]
 
-import { flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
+import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
 /** The storage size and the view (shape, strides, offset) being written. */
 export interface WriteViewSpec { size: number; shape: readonly number[]; strides: readonly number[]; offset: number }
@@ -31,8 +31,8 @@ export function writeViewSource({ shape, strides, offset }: WriteViewSpec): stri
     srcStrides[a] = srcStride;
     srcStride *= shape[a];
   }
-  const lines = axes.map((a) => `const c${a} = Math.floor((rel + 0.5) / ${strides[a]});
-  rel = rel - c${a} * ${strides[a]};
+  const lines = axes.map((a) => `${divmod('rel', strides[a], `c${a}`, `rem${a}`)}
+  rel = rem${a};
   if (c${a} < 0 || c${a} >= ${shape[a]}) { inside = 0; }
   at = at + c${a} * ${srcStrides[a]};`);
   return `function (old, src) {

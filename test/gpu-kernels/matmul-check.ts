@@ -82,5 +82,15 @@ for (let c = 0; c < cases; c++) {
   const m2 = mismatch(`naive ${name}`, await flat(naive(a, b)), want, K);
   for (const m of [m1, m2]) if (m) failures.push(m);
 }
+// One product with more outputs than float32 divides exactly by the plain floor((i + 0.5) / N): its flat
+// index runs past 5.4M, where on SwiftShader that gave a wrong row before the divmod correction (kernels/gpu/source.ts).
+{
+  const spec: MatmulSpec = { batchShape: [], M: 6000, N: 1000, K: 1, a: { batchStrides: [], row: 1, col: 1, offset: 0 }, b: { batchStrides: [], row: 1000, col: 1, offset: 0 } };
+  const a = Float32Array.from({ length: spec.M }, (_, m) => m), b = Float32Array.from({ length: spec.N }, (_, n) => (n % 7) - 3);
+  const want = reference(spec, a, b);
+  const m1 = mismatch('tiled large-index 6000x1x1000', await flat(flatTiledResult(await tiledMatmulKernel(device.gpu, spec)(a, b))), want, 1);
+  const m2 = mismatch('naive large-index 6000x1x1000', await flat(naiveMatmulKernel(device.gpu, spec)(a, b)), want, 1);
+  for (const m of [m1, m2]) if (m) failures.push(m);
+}
 console.log(JSON.stringify({ kernelClass: device.kernelClass, cases, covered: [...covered], failures }));
 process.exit(0);

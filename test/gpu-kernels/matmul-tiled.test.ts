@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { tiledMatmulKernel } from '../../kernels/gpu/matmul-tiled.ts';
+import { flatKernel, MAX_GPU_ELEMENTS } from '../../kernels/gpu/source.ts';
 
 const t = suite('gpu-kernels: tiled matmul');
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,5 +41,14 @@ for (const p of paths) {
     assert.equal(r.failures, []);
   });
 }
+
+t('kernels over 2^24 elements are refused before compiling, naming the size and what to do', () => {
+  // gpu.js indexes in float32; past 2^24 neighbouring integers collapse, so such a kernel would read and
+  // write the wrong elements silently. The i3-200m head at 1,024 tokens (1,024 × 32,000) is one.
+  const head = { batchShape: [], M: 1024, N: 32000, K: 512, a: { batchStrides: [], row: 512, col: 1, offset: 0 }, b: { batchStrides: [], row: 32000, col: 1, offset: 0 } };
+  assert.throws(() => tiledMatmulKernel(null as never, head), /matmul output of 32,768,000 elements is over 2\^24 = 16,777,216.*fewer tokens per step.*cpu backend/);
+  assert.throws(() => flatKernel(null as never, 'function () { return 0; }', MAX_GPU_ELEMENTS + 1), /kernel output of 16,777,217 elements is over 2\^24/);
+  assert.not.throws(() => { try { flatKernel(null as never, 'function () { return 0; }', MAX_GPU_ELEMENTS); } catch (e) { if (/2\^24/.test(String(e))) throw e; } });
+});
 
 t.run();
