@@ -40,13 +40,26 @@ export class WasmArena {
   }
 
   /** Makes sure the memory holds at least `bytes`, replacing it (and the views, and every module's
-   *  instance) if not. Call it before taking `f32` or any exports for a kernel call. */
-  ensure(bytes: number): void {
+   *  instance) if not; the first `keepBytes` are copied into the new memory (the rest is scratch and
+   *  starts as zeros). Call it before taking `f32` or any exports for a kernel call. */
+  ensure(bytes: number, keepBytes = 0): void {
     if (bytes <= this.memory.buffer.byteLength) return;
     const pages = Math.ceil(Math.max(bytes, 1.5 * this.memory.buffer.byteLength) / PAGE);
     if (pages > 65536) throw new Error(`wasm kernels: ${bytes} bytes exceed WebAssembly's 4 GiB memory`);
-    this.memory = new WebAssembly.Memory({ initial: pages });
+    this.replace(new WebAssembly.Memory({ initial: pages }), keepBytes);
+  }
+
+  /** Goes back to a memory of `bytes` (contents zero), so a big one that is no longer needed can be
+   *  garbage-collected: WebAssembly memories never shrink. */
+  reset(bytes = 1 << 20): void {
+    this.replace(new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) }), 0);
+  }
+
+  private replace(memory: WebAssembly.Memory, keepBytes: number): void {
+    const old = this.f32;
+    this.memory = memory;
     this.f32 = new Float32Array(this.memory.buffer);
+    if (keepBytes > 0) this.f32.set(old.subarray(0, Math.ceil(keepBytes / 4)));
     for (const m of this.modules) m.exports = this.instantiate(m.module);
   }
 

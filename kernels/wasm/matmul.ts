@@ -11,10 +11,11 @@
 // copy in; only C is copied out, once per element. One to three rows of A take the matvec kernels,
 // which read B once instead of packing it.
 
-import { sharedArena } from './arena.ts';
+import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
 import { matvecModule, type MatvecExports } from './matvec-kernel.ts';
 import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
+import type { ResidentWeights } from './resident.ts';
 import { isEmptyProduct } from '../cpu/matmul.ts';
 
 // Tile 4×8: 8 v128 accumulators. Larger tiles spill registers in V8's code (bench/wasm-tiles.ts:
@@ -29,32 +30,35 @@ const CHUNK_FLOATS = 32768;
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
-let kernels: { gemm: () => GemmExports; matvec: () => MatvecExports } | undefined;
-function modules(): NonNullable<typeof kernels> {
-  kernels ??= {
-    gemm: sharedArena.register<GemmExports>(gemmModule(MR, NR).bytes()).exports,
-    matvec: sharedArena.register<MatvecExports>(matvecModule().bytes()).exports,
-  };
-  return kernels;
+let gemmKernel: (() => GemmExports) | undefined;
+const matvecKernels = new WeakMap<WasmArena, () => MatvecExports>();
+
+/** The matvec kernels instantiated against `arena` (the scratch arena, or the resident weights' memory). */
+function matvecExports(arena: WasmArena): MatvecExports {
+  let exports = matvecKernels.get(arena);
+  if (!exports) matvecKernels.set(arena, (exports = arena.register<MatvecExports>(matvecModule().bytes()).exports));
+  return exports();
 }
 
-/** C[M,N] (+)= A[M,K] · B[K,N] in float32; the arguments are those of kernels/cpu/matmul.ts matmulInto. */
+/** C[M,N] (+)= A[M,K] · B[K,N] in float32; the arguments are those of kernels/cpu/matmul.ts matmulInto.
+ *  `resident`: where products with one to three rows may keep B resident in wasm memory (resident.ts);
+ *  only for arrays whose every write is reported to it (the CPU backend's storages). */
 export function matmulF32(
   c: Float32Array, cOffset: number,
   a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
   b: Float32Array, bOffset: number, bRowStride: number, bColStride: number,
-  M: number, N: number, K: number, accumulate: boolean): void {
+  M: number, N: number, K: number, accumulate: boolean, resident?: ResidentWeights): void {
   if (isEmptyProduct(c, cOffset, M, N, K, accumulate)) return;
   if (M < MR) {
-    matvec(c, cOffset, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, M, N, K, accumulate);
+    matvec(c, cOffset, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, M, N, K, accumulate, resident);
     return;
   }
-  const { gemm } = modules();
+  gemmKernel ??= sharedArena.register<GemmExports>(gemmModule(MR, NR).bytes()).exports;
   const ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
   // Byte layout of the arena: packed A | packed B | C buffer.
   const aAt = 0, bAt = aAt + 4 * MC * KC, cAt = bAt + 4 * KC * ncMax;
   sharedArena.ensure(cAt + 4 * mPad * ncMax);
-  const mem = sharedArena.f32, { gemm: run } = gemm();
+  const mem = sharedArena.f32, { gemm: run } = gemmKernel();
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc), ncPad = roundUp(nc, NR);
     mem.fill(0, cAt / 4, cAt / 4 + mPad * ncPad);
@@ -73,27 +77,42 @@ export function matmulF32(
 
 /** One to three rows of A. B is copied into wasm memory along its contiguous direction, one chunk
  *  of ≈128 KiB at a time, and each chunk is used by every row while it is still in L2: B is read
- *  from its typed array once, and the product costs little more than that read. */
+ *  from its typed array once, and the product costs little more than that read. With `resident`,
+ *  a B used before (a weight, from the second token on) is read from its resident copy instead
+ *  (resident.ts), in one pass, with no copy at all. */
 function matvec(c: Float32Array, cOffset: number, a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
-  b: Float32Array, bOffset: number, bRowStride: number, bColStride: number, M: number, N: number, K: number, accumulate: boolean): void {
-  const { matvec: exports } = modules();
+  b: Float32Array, bOffset: number, bRowStride: number, bColStride: number, M: number, N: number, K: number, accumulate: boolean,
+  resident: ResidentWeights | undefined): void {
   const kp = roundUp(K, 4), np = roundUp(N, 4);
   // Columns of B contiguous (B = Wᵀ for a weight W stored [N, K], the logits case): dot products
   // over chunks of W's rows; otherwise row updates over chunks of B's rows.
   const dot = Math.abs(bRowStride) <= Math.abs(bColStride);
   const [lines, length, lineStride, elemStride, ld] = dot ? [N, K, bColStride, bRowStride, kp] : [K, N, bRowStride, bColStride, np];
   const chunk = Math.max(4, Math.floor(CHUNK_FLOATS / ld));
-  const xAt = 0, outAt = 4 * M * kp, bAt = outAt + 4 * M * np; // x rows | out rows | chunk of B
-  sharedArena.ensure(bAt + 4 * chunk * ld);
-  const mem = sharedArena.f32, { dotRows, axpyRows } = exports();
+  const copyAt = resident ? resident.lookup(b, bOffset, lineStride, elemStride, lines, length, ld) : -1;
+  // Byte layout: x rows | out rows | (streaming only) chunk of B.
+  const arena = copyAt >= 0 ? resident!.arena : sharedArena;
+  const scratch = 4 * M * (kp + np);
+  const xAt = copyAt >= 0 ? resident!.scratch(scratch) : 0, outAt = xAt + 4 * M * kp, chunkAt = outAt + 4 * M * np;
+  if (copyAt < 0) sharedArena.ensure(chunkAt + 4 * chunk * ld);
+  const mem = arena.f32, { dotRows, axpyRows } = matvecExports(arena);
   for (let i = 0; i < M; i++) copyRows(mem, xAt / 4 + i * kp, a, aOffset + i * aRowStride, 0, aColStride, 1, K, kp);
   if (!dot) mem.fill(0, outAt / 4, outAt / 4 + M * np); // axpyRows accumulates
-  for (let l0 = 0; l0 < lines; l0 += chunk) {
-    const count = Math.min(chunk, lines - l0);
-    copyRows(mem, bAt / 4, b, bOffset + l0 * lineStride, lineStride, elemStride, count, length, ld);
+  // Lines l0 .. l0+count of B, at byte address bAt, times every row of A.
+  const rows = (bAt: number, l0: number, count: number): void => {
     for (let i = 0; i < M; i++) {
       if (dot) dotRows(xAt + 4 * i * kp, bAt, outAt + 4 * (i * np + l0), count, kp);
       else axpyRows(xAt + 4 * (i * kp + l0), bAt, outAt + 4 * i * np, count, np);
+    }
+  };
+  // The resident copy is walked in the same chunks, so axpyRows adds the partial sums in the same
+  // order and the results are bit-identical to the copying path.
+  for (let l0 = 0; l0 < lines; l0 += chunk) {
+    const count = Math.min(chunk, lines - l0);
+    if (copyAt >= 0) rows(copyAt + 4 * l0 * ld, l0, count);
+    else {
+      copyRows(mem, chunkAt / 4, b, bOffset + l0 * lineStride, lineStride, elemStride, count, length, ld);
+      rows(chunkAt, l0, count);
     }
   }
   for (let i = 0; i < M; i++) storeRow(c, cOffset + i * N, mem, outAt / 4 + i * np, N, accumulate);

@@ -2,6 +2,7 @@
 // Every float kernel runs in float32 and float64; int32 is for ids and masks, so only data movement
 // and comparisons are registered for it. To slot in a faster kernel, register it under the same name.
 
+import { residentWeights } from '../../kernels/wasm/resident.ts';
 import { cpuKernels } from './cpu-kernels.ts';
 import { allocArray, type DType, type TypedArray } from '../tensor/dtype.ts';
 import { contiguousStrides, sizeOf } from '../tensor/shape.ts';
@@ -9,6 +10,21 @@ import { registerBackend, type Backend, type Kernel, type Storage, type View } f
 
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 const INT_KERNELS = new Set(['copy', 'where', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'indexSelect']);
+
+// Copies of weights kept in WebAssembly memory (kernels/wasm/resident.ts) are valid while their array
+// is unchanged. Every write to a CPU storage is a kernel of this table writing its outputs, so wrapping
+// each kernel to report its outputs first makes the copies provably current. Wrapping is idempotent,
+// so a kernel read back with kernel() and registered again (the profiler does) is not wrapped twice.
+const reporting = new WeakSet<Kernel>();
+function reportingWrites(kernel: Kernel): Kernel {
+  if (reporting.has(kernel)) return kernel;
+  const wrapped: Kernel = (inputs, outputs, attrs) => {
+    for (const o of outputs) residentWeights.noteWrite(o.storage.data as object);
+    kernel(inputs, outputs, attrs);
+  };
+  reporting.add(wrapped);
+  return wrapped;
+}
 
 class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -19,9 +35,10 @@ class CpuBackend implements Backend {
     for (const [name, kernel] of Object.entries(kernels)) this.register(name, kernel);
   }
 
-  /** Adds or replaces a kernel (e.g. a faster matmul) without touching any op. */
+  /** Adds or replaces a kernel (e.g. a faster matmul) without touching any op. Every kernel is
+   *  wrapped so that the arrays it writes are reported to the resident weights before it runs. */
   register(name: string, kernel: Kernel): void {
-    this.kernels.set(name, kernel);
+    this.kernels.set(name, reportingWrites(kernel));
   }
 
   allocate(dtype: DType, size: number): Storage {
@@ -41,8 +58,10 @@ class CpuBackend implements Backend {
     return out;
   }
 
-  release(): void {
-    // Typed arrays are garbage-collected; the ledger in memory.ts has already counted the release.
+  release(storage: Storage): void {
+    // Typed arrays are garbage-collected and the ledger in memory.ts has already counted the release;
+    // what is left is the array's copies in wasm memory, if any.
+    residentWeights.release(storage.data as object);
   }
 
   kernel(name: string, dtype: DType): Kernel | undefined {
