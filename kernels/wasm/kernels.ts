@@ -12,6 +12,7 @@ import { wasmLayerNormKernels } from './layer-norm.ts';
 import { matmulF32 } from './matmul.ts';
 import { residentBudget, residentWeights, type ResidentWeights } from './resident.ts';
 import { wasmSoftmaxKernels } from './softmax.ts';
+import { wasmWkvKernels } from './wkv.ts';
 
 /** matmulInto's contract, float32 on SIMD; weights of one-to-three-row products resident in wasm
  *  memory when `resident` is given (the arrays are CPU storages, whose writes the backend reports). */
@@ -33,4 +34,5 @@ export const wasmKernels = (ts: Record<string, Kernel>, env = globalThis.process
   ...wasmCrossEntropyKernels(),
   ...wasmLayerNormKernels(),
   ...wasmSoftmaxKernels(),
+  ...wasmWkvKernels(),
 });

@@ -63,14 +63,15 @@ export function eachVector(f: FunctionBody, C4: Local, body: (o: Local) => void)
   f.br(0).end().end();
 }
 
-/** Emits: for (r = 0; r < rows; r++) { body(); each pointer += 4·C4 }: one row per iteration. */
-export function eachRow(f: FunctionBody, rows: Local, C4: Local, pointers: readonly Local[], body: () => void): void {
+/** Emits: for (r = 0; r < rows; r++) { body(); each pointer += 4·C4 }: one row per iteration.
+ *  `backwards`: each pointer −= 4·C4 instead (pointers start at the last row: a scan from the end). */
+export function eachRow(f: FunctionBody, rows: Local, C4: Local, pointers: readonly Local[], body: () => void, backwards = false): void {
   const r = f.local('i32'), rowBytes = f.local('i32');
   f.get(C4).i32Const(2).i32Shl().set(rowBytes);
   f.block().loop();
   f.get(r).get(rows).i32GeS().brIf(1);
   body();
-  for (const p of pointers) f.get(p).get(rowBytes).i32Add().set(p);
+  for (const p of pointers) f.get(p).get(rowBytes)[backwards ? 'i32Sub' : 'i32Add']().set(p);
   f.get(r).i32Const(1).i32Add().set(r);
   f.br(0).end().end();
 }
