@@ -6,19 +6,21 @@ import type { Kernel } from '../../src/backend/backend.ts';
 import { batchedMatmulOf } from '../cpu/batched-matmul.ts';
 import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
 import { wasmAdamwKernels } from './adamw.ts';
+import { wasmBinaryKernels } from './binary.ts';
 import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
 import { wasmLayerNormKernels } from './layer-norm.ts';
-import { matmulF32 } from './matmul.ts';
+import { matmulF32, SIMD_MIN_PRODUCT } from './matmul.ts';
 import { residentBudget, residentWeights, type ResidentWeights } from './resident.ts';
 import { wasmSoftmaxKernels } from './softmax.ts';
 import { wasmWkvKernels } from './wkv.ts';
 
-/** matmulInto's contract, float32 on SIMD; weights of one-to-three-row products resident in wasm
- *  memory when `resident` is given (the arrays are CPU storages, whose writes the backend reports). */
+/** matmulInto's contract, float32 on SIMD (tiny products, below SIMD_MIN_PRODUCT, in TypeScript);
+ *  weights of one-to-three-row products resident in wasm memory when `resident` is given (the arrays
+ *  are CPU storages, whose writes the backend reports). */
 const matmulSimdOrTs = (resident: ResidentWeights | undefined): typeof matmulInto =>
   (c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate) => {
-    if (c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+    if (M * N * K >= SIMD_MIN_PRODUCT && c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
       matmulF32(c, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate, resident);
     } else {
       matmulInto(c as FloatArray, cOffset, a, aOffset, ars, acs, b, bOffset, brs, bcs, M, N, K, accumulate);
@@ -30,6 +32,7 @@ const matmulSimdOrTs = (resident: ResidentWeights | undefined): typeof matmulInt
 export const wasmKernels = (ts: Record<string, Kernel>, env = globalThis.process?.env ?? {}): Record<string, Kernel> => ({
   matmul: batchedMatmulOf(matmulSimdOrTs(residentBudget(env) > 0 ? residentWeights : undefined)),
   ...wasmAdamwKernels(),
+  ...wasmBinaryKernels(ts),
   ...wasmGeluKernels(ts),
   ...wasmCrossEntropyKernels(),
   ...wasmLayerNormKernels(),
