@@ -4,6 +4,7 @@
 // and writes the result into the output view. Temporaries (row statistics, CSR indices) are freed here.
 
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
+import { adamwKernel, type AdamWOutput, type AdamWSpec } from '../../kernels/gpu/adamw.ts';
 import { crossEntropyGradKernel, crossEntropyLossKernel, crossEntropyScaleKernel, type CrossEntropySpec } from '../../kernels/gpu/cross-entropy.ts';
 import type { ElementwiseSpec } from '../../kernels/gpu/elementwise.ts';
 import { idRows, indexAddKernel, indexSelectKernel, type IndexSpec } from '../../kernels/gpu/index-select.ts';
@@ -30,6 +31,8 @@ export interface GpuContext {
   write(view: View, array: unknown): void;
   hostInts(view: View, op: string): Int32Array;
   elementwise(spec: ElementwiseSpec): IKernelRunShortcut;
+  /** A new device array holding `values` (freed with free). */
+  upload(values: Float32Array): unknown;
 }
 
 const size = (v: View) => sizeOf(v.shape);
@@ -217,6 +220,23 @@ function indexAdd(ctx: GpuContext): Kernel {
   };
 }
 
+/** AdamW's fused update (kernels/gpu/adamw.ts): three kernels on the old values, then three writes. */
+function adamw(ctx: GpuContext): Kernel {
+  return ([g], [p, m, v], attrs) => {
+    if (size(p) === 0) return;
+    const { beta1, beta2, eps, decay, stepSize, sqrtC2 } = attrs as Record<string, number>;
+    const spec: AdamWSpec = { n: size(p), beta1, beta2, eps, offsets: { g: g.offset, p: p.offset, m: m.offset, v: v.offset } };
+    const scalars = ctx.upload(new Float32Array([decay, stepSize, sqrtC2]));
+    const args = [ctx.arg(g), ctx.arg(p), ctx.arg(m), ctx.arg(v), scalars];
+    const run = (out: AdamWOutput) => ctx.run(ctx.cached(`adamw ${out} ${JSON.stringify(spec)}`, () => adamwKernel(ctx.gpu, spec, out)), args);
+    const [pNew, mNew, vNew] = [run('p'), run('m'), run('v')];
+    ctx.free(scalars);
+    ctx.write(p, pNew);
+    ctx.write(m, mNew);
+    ctx.write(v, vNew);
+  };
+}
+
 /**
  * The gpu backend's kernel table: elementwise, reductions, matmul, fused and gather kernels compiled from
  * kernels/gpu/ sources per shape.
@@ -243,5 +263,6 @@ export function gpuKernels(ctx: GpuContext): Record<string, Kernel> {
   kernels.layerNormBackward = layerNormBackward(ctx);
   kernels.indexSelect = indexSelect(ctx);
   kernels.indexAdd = indexAdd(ctx);
+  kernels.adamw = adamw(ctx);
   return { ...kernels, ...recurrenceKernels(ctx) };
 }

@@ -1,6 +1,6 @@
 // The gpu.js backend ('gpu'). A storage holds one flat device array of `size` float32 elements: a GL
-// texture (HeadlessGL/WebGL), a promise of a WebGPU buffer (WebGPU: every call is asynchronous), or a
-// Float32Array where the path has no device memory (WebAssembly, CPU). Views index into it exactly as
+// texture (HeadlessGL/WebGL), a WebGPU buffer (WebGPU: kernels recorded by gpu-webgpu.ts, reads are
+// asynchronous), or a Float32Array where the path has no device memory (WebAssembly, CPU). Views index into it exactly as
 // on the CPU. Kernels (src/backend/gpu-kernels.ts) never write in place: each produces a new array
 // (gpu.js `pipeline: true, immutable: true`) that `write` places in the output; the array it replaces
 // is freed at once, so a storage owns exactly one device array and `release` frees it. int32 (ids) is
@@ -21,6 +21,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { registerBackend, type Backend, type Kernel, type Storage, type View } from './backend.ts';
 import { openGpuDevice, optionsFromEnv, type GpuDevice, type GpuOptions } from './gpu-device.ts';
 import { gpuKernels, type GpuContext } from './gpu-kernels.ts';
+import { DeviceArray, WebGpuDispatcher, webGpuDeviceOf } from './gpu-webgpu.ts';
 
 /** The error text for float64 on the gpu backend, which computes in float32 only. */
 /** The fix named whenever float64 meets the gpu backend. */
@@ -42,8 +43,8 @@ class GpuBackend implements Backend, GpuContext {
   private readonly kernels: Record<string, Kernel>;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private readonly checked = new Set<IKernelRunShortcut>();
-  /** WebGPU: the last kernel call that reads each array, so freeing it waits for its readers. */
-  private readonly readers = new WeakMap<object, Promise<unknown>>();
+  /** WebGPU: records the kernels (gpu.js only translates them); null on the other paths. */
+  webgpu: WebGpuDispatcher | null = null;
   /** Every device array made and not yet freed: a second free of one is a bug, caught here. */
   private readonly live = new Set<unknown>();
 
@@ -90,7 +91,9 @@ class GpuBackend implements Backend, GpuContext {
     return storage;
   }
 
-  private upload(values: Float32Array): unknown {
+  /** A new device array holding `values`. */
+  upload(values: Float32Array): unknown {
+    if (this.webgpu) return this.track(this.webgpu.upload(values));
     const copy = this.cached(`upload ${values.length}`, () => flatKernel(this.gpu, 'function (a) { return a[this.thread.x]; }', values.length));
     return this.run(copy, [Float32Array.from(values)]);
   }
@@ -108,12 +111,11 @@ class GpuBackend implements Backend, GpuContext {
 
   /** The view's elements in row-major order, also on WebGPU. */
   async read(view: View): Promise<TypedArray> {
-    if (!this.isAsync) return this.toHost(view);
+    if (!this.webgpu) return this.toHost(view);
     const [array, dispose] = this.contiguousArray(view);
-    const handle = (await array) as Handle;
-    const flat = (await (handle as { toArray(): Promise<Float32Array> }).toArray()) as Float32Array;
-    dispose();
-    return this.toDType(flat, view);
+    const flat = this.webgpu.read(array as DeviceArray, sizeOf(view.shape));
+    dispose(); // the read was recorded before anything that could reuse the array
+    return this.toDType(await flat, view);
   }
 
   private toDType(flat: Float32Array, view: View): TypedArray {
@@ -160,31 +162,23 @@ class GpuBackend implements Backend, GpuContext {
     return kernel;
   }
 
-  /** Calls a kernel; on WebGPU once its array arguments exist. Returns the new device array. */
+  /** Calls a kernel (on WebGPU: records it). Returns the new device array. */
   run(kernel: IKernelRunShortcut, args: readonly unknown[]): unknown {
-    if (!this.isAsync) {
-      const result = kernel(...(args as never[]));
-      this.checkClass(kernel);
-      this.live.add(result);
-      return result;
-    }
-    const result = Promise.all(args).then((ready) => kernel(...(ready as never[]))).then((r) => {
-      this.checkClass(kernel);
-      return r;
-    });
-    for (const a of args) {
-      if (a instanceof Promise) this.readers.set(a, Promise.all([this.readers.get(a), result]).catch(() => undefined));
-    }
-    this.live.add(result);
-    return result;
+    if (this.webgpu) return this.track(this.webgpu.run(kernel, args));
+    const result = kernel(...(args as never[]));
+    this.checkClass(kernel);
+    return this.track(result);
+  }
+
+  private track<T>(array: T): T {
+    this.live.add(array);
+    return array;
   }
 
   /** A fresh kernel result seen another way (e.g. relabelled in place): `f` of it replaces it in the ledger. */
   map(array: unknown, f: (result: unknown) => unknown): unknown {
     if (!this.live.delete(array)) throw new Error('gpu backend: map() of an array that is not a live kernel result');
-    const mapped = array instanceof Promise ? array.then(f) : f(array);
-    this.live.add(mapped);
-    return mapped;
+    return this.track(f(array));
   }
 
   /** gpu.js replaces a kernel that fails to compile with its CPU kernel and only warns: here that is an error. */
@@ -200,17 +194,14 @@ class GpuBackend implements Backend, GpuContext {
   free(array: unknown): void {
     if (array === null || array === undefined) return;
     if (!this.live.delete(array)) throw new Error('gpu backend: a device array was freed twice (a kernel freed an array it had handed on)');
-    if (array instanceof Promise) {
-      Promise.all([array, this.readers.get(array)]).then(([a]) => (a as Handle & { delete(): void }).delete(), () => undefined);
-    } else {
-      (array as { delete?: () => void }).delete?.();
-    }
+    if (array instanceof DeviceArray) this.webgpu!.free(array);
+    else (array as { delete?: () => void }).delete?.();
   }
 
   /** The device array of a view's storage, as a kernel argument (zeros if nothing was written yet). */
   arg(view: View): unknown {
     const s = view.storage as GpuStorage;
-    if (s.data === null) s.data = this.upload(new Float32Array(Math.max(1, s.size)));
+    if (s.data === null) s.data = this.webgpu ? this.track(this.webgpu.zeros(Math.max(1, s.size))) : this.upload(new Float32Array(Math.max(1, s.size)));
     return s.data;
   }
 
@@ -263,6 +254,7 @@ export async function initGpu(options: GpuOptions = optionsFromEnv()): Promise<G
   if (gpuBackend.device) return gpuBackend.device;
   const device = await openGpuDevice(options);
   for (const source of HELPER_SOURCES) device.gpu.addFunction(source as never);
+  if (device.isAsync) gpuBackend.webgpu = new WebGpuDispatcher(await webGpuDeviceOf(device.gpu as never));
   gpuBackend.device = device;
   return device;
 }

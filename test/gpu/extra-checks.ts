@@ -106,6 +106,28 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     }
     return null;
   },
+  'AdamW (fused gpu kernels) matches the cpu over three steps, with and without decay, and its moments too': async () => {
+    const g = new I.Generator(7);
+    const host = (shape: number[]) => I.randn(shape, { generator: g, dtype: 'float64', backend: 'cpu' });
+    const [w, b] = [host([5, 6]), host([6])];
+    const grads = [0, 1, 2].map(() => [host([5, 6]), I.mul(host([6]), 100)]); // large and small gradients
+    const run = (backend: 'cpu' | 'gpu') => {
+      const params: [string, I.Tensor][] = [['w', backend === 'cpu' ? w : toGpu(w, true)], ['b', backend === 'cpu' ? b : toGpu(b, true)]];
+      if (backend === 'cpu') params.forEach(([, t]) => { t.requiresGrad = true; });
+      const opt = new AdamW(params, { lr: 0.05, weightDecay: 0.1, decay: 'matrices' });
+      grads.forEach((gs, k) => {
+        params.forEach(([, t], i) => { t.grad = I.keep(backend === 'cpu' ? gs[i] : toGpu(gs[i], false)); });
+        opt.step(0.05 / (k + 1)); // a schedule: the step's scalars change every step
+      });
+      return [...params, ...opt.stateDict()];
+    };
+    const gpu = run('gpu'), cpu = run('cpu'); // the cpu run updates w and b in place, so it goes second
+    for (let i = 0; i < cpu.length; i++) {
+      const problem = compare(cpu[i][0], await readAsync(gpu[i][1]), cpu[i][1].data());
+      if (problem) return problem;
+    }
+    return null;
+  },
   'AdamW steps of the i3 model leave no device array, storage or tensor behind': async () => {
     const lm = tinyI3('gpu');
     const opt = new AdamW(lm.model.namedParameters(), { lr: 1e-2 });

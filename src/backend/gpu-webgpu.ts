@@ -1,0 +1,263 @@
+/// <reference types="@webgpu/types" />
+// Running gpu.js kernels on WebGPU without gpu.js's per-call costs. gpu.js translates a kernel to WGSL
+// well, but each call of a WebGPU kernel creates a new output buffer (immutable mode), a new bind group,
+// a command encoder and a queue submit, and hands the result back as a Promise: measured on Dawn with
+// SwiftShader, 160 µs per call, of which the submit alone is 76 µs, against 9 µs for one more dispatch
+// in an open compute pass (BENCHMARKS.md, GPU). A training step makes thousands of calls.
+// So gpu.js only translates (its WebGPUKernel's synchronous build steps); this file owns the rest:
+//   - pipelines are created synchronously from gpu.js's WGSL, so a call returns its result at once;
+//   - dispatches are recorded into one open compute pass and submitted in batches (every
+//     DISPATCHES_PER_SUBMIT, and before every read), in order: WebGPU orders dispatches of one queue,
+//     and Dawn places the barriers between dispatches that read what an earlier one wrote;
+//   - freed buffers go to a pool by size and come back as later outputs (safe for the same reason:
+//     any reuse is recorded after the last use), so a training step allocates no new buffers;
+//   - host data is written with queue.writeBuffer only into a pooled buffer whose last use has been
+//     submitted (a writeBuffer runs before any later submit, so it would overwrite data that recorded,
+//     unsubmitted dispatches still read); otherwise into a new buffer written at creation.
+// The uniform block gpu.js's WGSL reads (output size, dispatch width, one [x, y, z, total] row per
+// array argument) is laid out by gpu.js (computeParamsLayout) and filled here once per argument sizes.
+
+import type { IKernelRunShortcut } from 'gpu.js';
+
+/** Dispatches recorded before they are submitted without waiting for a read (the GPU starts meanwhile). */
+const DISPATCHES_PER_SUBMIT = 64;
+/** Past this many pooled bytes the pool is emptied (shapes that stop recurring, e.g. growing caches). */
+const POOL_BYTES = 256 * 2 ** 20;
+const USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
+const COMPUTE = 0x4; // GPUShaderStage.COMPUTE (the numbers are fixed by the WebGPU spec)
+
+/**
+ * A device array: `output` cells of `componentCount` floats in a GPU buffer. It has the fields gpu.js
+ * reads from its own WebGPUBufferResult (type, output, componentCount), so a kernel can be translated
+ * with it as an argument and matmul-tiled's flatTiledResult can relabel it.
+ */
+export class DeviceArray {
+  readonly type = 'WebGPUBuffer';
+  constructor(readonly buffer: GPUBuffer, public output: number[], public componentCount: number) {}
+
+  /** Floats held (bytes / 4). */
+  get floats(): number {
+    return this.output.reduce((p, q) => p * q, 1) * this.componentCount;
+  }
+}
+
+/** What gpu.js's WebGPUKernel exposes to its own build steps (gpu.js 2.24, src/backend/web-gpu/kernel.js). */
+interface GpuJsWebGpuKernel {
+  constructor: { name: string };
+  output: number[];
+  threadDim: number[];
+  compiledSource: string;
+  workgroupSize: number[];
+  _device: GPUDevice;
+  paramsLayout: { arrayArgs: Array<{ dimsOffset: number }>; scalarArgs: unknown[]; bufferConstants: unknown[]; randomSeedOffset: number | null; byteLength: number };
+  componentCount: number;
+  setupConstants(): void;
+  setupArguments(args: unknown[]): void;
+  validateSettings(args: unknown[]): void;
+  translateSource(): void;
+  computeParamsLayout(): GpuJsWebGpuKernel['paramsLayout'];
+  assembleWGSL(): string;
+  _computeDispatch(threadDim: number[]): { groups: number[]; dispatchWidth: number };
+}
+
+interface Program {
+  kernel: GpuJsWebGpuKernel;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  groups: number[];
+  dispatchWidth: number;
+  /** Uniform buffers by argument lengths. */
+  params: Map<string, GPUBuffer>;
+}
+
+interface Pooled { buffer: GPUBuffer; submit: number }
+
+/** Records gpu.js kernels into batched compute passes on one WebGPU device; see the header. */
+export class WebGpuDispatcher {
+  /** Kernel calls, submits, uploads and reads so far, and the host ms spent recording calls (benchmarks). */
+  readonly stats = { dispatches: 0, submits: 0, uploads: 0, reads: 0, recordMs: 0 };
+  private readonly programs = new Map<IKernelRunShortcut, Program>();
+  private readonly pool = new Map<number, Pooled[]>();
+  private pooledBytes = 0;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private recorded = 0;
+  /** A shader or pipeline error reported asynchronously by the device; thrown at the next read. */
+  private error: Error | null = null;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). */
+  run(kernel: IKernelRunShortcut, args: readonly unknown[]): DeviceArray {
+    const t0 = performance.now();
+    const uploaded: DeviceArray[] = [];
+    const arrays = args.map((a) => {
+      if (a instanceof DeviceArray) return a;
+      if (ArrayBuffer.isView(a)) {
+        const up = this.upload(Float32Array.from(a as unknown as ArrayLike<number>));
+        uploaded.push(up);
+        return up;
+      }
+      throw new Error(`gpu backend (WebGPU): kernel argument of type ${typeof a} is neither a device array nor a typed array`);
+    });
+    const program = this.programs.get(kernel) ?? this.build(kernel, arrays);
+    const out = this.allocate(program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
+    const result = new DeviceArray(out, [...program.kernel.output], program.kernel.componentCount);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer(program, arrays) } }];
+    arrays.forEach((a, i) => entries.push({ binding: 1 + i, resource: { buffer: a.buffer } }));
+    entries.push({ binding: 1 + arrays.length, resource: { buffer: out } });
+    const bindGroup = this.device.createBindGroup({ layout: program.layout, entries });
+    if (!this.pass) {
+      this.encoder = this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+    }
+    this.pass.setPipeline(program.pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(program.groups[0], program.groups[1], program.groups[2]);
+    this.stats.dispatches++;
+    for (const up of uploaded) this.free(up);
+    if (++this.recorded >= DISPATCHES_PER_SUBMIT) this.submit();
+    this.stats.recordMs += performance.now() - t0;
+    return result;
+  }
+
+  /** A new device array holding `values`. */
+  upload(values: Float32Array): DeviceArray {
+    this.stats.uploads++;
+    const size = Math.max(4, values.byteLength);
+    const list = this.pool.get(size) ?? [];
+    let at = list.length - 1; // the most recently freed buffer whose last use is submitted
+    while (at >= 0 && list[at].submit >= this.stats.submits) at--;
+    if (at >= 0) {
+      const { buffer } = list.splice(at, 1)[0];
+      this.pooledBytes -= size;
+      this.device.queue.writeBuffer(buffer, 0, values);
+      return new DeviceArray(buffer, [values.length], 1);
+    }
+    const buffer = this.device.createBuffer({ size, usage: USAGE, mappedAtCreation: true });
+    new Float32Array(buffer.getMappedRange()).set(values);
+    buffer.unmap();
+    return new DeviceArray(buffer, [values.length], 1);
+  }
+
+  /** A new device array of n zeros (new WebGPU buffers start zeroed). */
+  zeros(n: number): DeviceArray {
+    return new DeviceArray(this.device.createBuffer({ size: Math.max(4, 4 * n), usage: USAGE }), [n], 1);
+  }
+
+  /** Returns the array's buffer to the pool; the array must not be used again. */
+  free(array: DeviceArray): void {
+    const size = array.buffer.size;
+    let list = this.pool.get(size);
+    if (!list) this.pool.set(size, (list = []));
+    list.push({ buffer: array.buffer, submit: this.stats.submits });
+    this.pooledBytes += size;
+  }
+
+  /** The first n floats of the array, once every recorded dispatch before this call has run. */
+  async read(array: DeviceArray, n: number): Promise<Float32Array> {
+    this.stats.reads++;
+    const bytes = Math.max(4, 4 * n);
+    const staging = this.device.createBuffer({ size: bytes, usage: 0x0001 /* MAP_READ */ | 0x0008 /* COPY_DST */ });
+    this.endPass();
+    this.encoder ??= this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(array.buffer, 0, staging, 0, bytes);
+    this.submit();
+    try {
+      await staging.mapAsync(0x0001 /* READ */);
+      if (this.error) throw this.error;
+      return new Float32Array(staging.getMappedRange().slice(0, 4 * n));
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Submits what is recorded; empties the pool when it holds more than POOL_BYTES. */
+  submit(): void {
+    this.endPass();
+    if (!this.encoder) return;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.recorded = 0;
+    this.stats.submits++;
+    if (this.pooledBytes <= POOL_BYTES) return;
+    // Destroying after the submit is safe: submitted work keeps its buffers until it has run.
+    for (const list of this.pool.values()) for (const p of list) p.buffer.destroy();
+    this.pool.clear();
+    this.pooledBytes = 0;
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  private allocate(floats: number): GPUBuffer {
+    const size = Math.max(4, 4 * floats);
+    const pooled = this.pool.get(size)?.pop();
+    if (!pooled) return this.device.createBuffer({ size, usage: USAGE });
+    this.pooledBytes -= size;
+    return pooled.buffer;
+  }
+
+  /** gpu.js's synchronous build steps (translation to WGSL, the uniform layout), then our own pipeline. */
+  private build(shortcut: IKernelRunShortcut, args: readonly DeviceArray[]): Program {
+    const kernel = (shortcut as unknown as { kernel: GpuJsWebGpuKernel }).kernel;
+    if (kernel.constructor.name !== 'WebGPUKernel') throw new Error(`gpu backend (WebGPU): expected a gpu.js WebGPUKernel, got ${kernel.constructor.name}`);
+    kernel.setupConstants();
+    kernel.setupArguments(args as unknown[]);
+    kernel.validateSettings(args as unknown[]);
+    kernel.threadDim = [...kernel.output, 1, 1].slice(0, 3);
+    kernel.translateSource();
+    kernel.paramsLayout = kernel.computeParamsLayout();
+    const { scalarArgs, bufferConstants, randomSeedOffset } = kernel.paramsLayout;
+    if (scalarArgs.length || bufferConstants.length || randomSeedOffset !== null) {
+      throw new Error('gpu backend (WebGPU): kernels take device arrays only (no scalar arguments, array constants or random numbers)');
+    }
+    kernel.compiledSource = kernel.assembleWGSL();
+    kernel._device = this.device;
+    const source = kernel.compiledSource;
+    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } }];
+    args.forEach((_, i) => entries.push({ binding: 1 + i, visibility: COMPUTE, buffer: { type: 'read-only-storage' } }));
+    entries.push({ binding: 1 + args.length, visibility: COMPUTE, buffer: { type: 'storage' } });
+    this.device.pushErrorScope('validation');
+    const layout = this.device.createBindGroupLayout({ entries });
+    const pipeline = this.device.createComputePipeline({
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module: this.device.createShaderModule({ code: source }), entryPoint: 'main' },
+    });
+    this.device.popErrorScope().then((e) => {
+      if (e && !this.error) this.error = new Error(`gpu backend (WebGPU): a kernel did not compile: ${e.message}\n--- WGSL ---\n${source}`);
+    }, () => undefined);
+    const { groups, dispatchWidth } = kernel._computeDispatch(kernel.threadDim);
+    const program: Program = { kernel, pipeline, layout, groups, dispatchWidth, params: new Map() };
+    this.programs.set(shortcut, program);
+    return program;
+  }
+
+  /** The uniform block for these argument lengths (gpu.js's layout: see computeParamsLayout). */
+  private paramsBuffer(program: Program, args: readonly DeviceArray[]): GPUBuffer {
+    const key = args.map((a) => a.floats).join(',');
+    let buffer = program.params.get(key);
+    if (buffer) return buffer;
+    const { byteLength, arrayArgs } = program.kernel.paramsLayout;
+    buffer = this.device.createBuffer({ size: byteLength, usage: 0x0040 /* UNIFORM */, mappedAtCreation: true });
+    const u32 = new Uint32Array(buffer.getMappedRange());
+    u32.set([...program.kernel.threadDim, program.dispatchWidth]);
+    arrayArgs.forEach((record, i) => u32.set([args[i].floats, 1, 1, args[i].floats], record.dimsOffset / 4));
+    buffer.unmap();
+    program.params.set(key, buffer);
+    return buffer;
+  }
+}
+
+/** The GPUDevice gpu.js runs its WebGPU kernels on (it acquires it on the first kernel call). */
+export async function webGpuDeviceOf(gpu: { createKernel(source: string, settings: object): IKernelRunShortcut }): Promise<GPUDevice> {
+  const kernel = gpu.createKernel('function (a) { return a[this.thread.x]; }', { output: [1], precision: 'single', pipeline: true, immutable: true });
+  const result = (await kernel(new Float32Array(1))) as unknown as { delete(): void };
+  result.delete();
+  const device = (kernel as unknown as { kernel: { _device?: GPUDevice } }).kernel._device;
+  kernel.destroy?.();
+  if (!device) throw new Error('gpu backend (WebGPU): gpu.js did not expose its GPUDevice');
+  return device;
+}
