@@ -9,6 +9,7 @@ import { wasmAdamwKernels } from './adamw.ts';
 import { wasmBinaryKernels } from './binary.ts';
 import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
+import { wasmHybridScanKernels } from './hybrid-scan.ts';
 import { wasmLayerNormKernels } from './layer-norm.ts';
 import { matmulF32, SIMD_MIN_PRODUCT } from './matmul.ts';
 import { residentBudget, residentWeights, type ResidentWeights } from './resident.ts';
@@ -38,4 +39,5 @@ export const wasmKernels = (ts: Record<string, Kernel>, env = globalThis.process
   ...wasmLayerNormKernels(),
   ...wasmSoftmaxKernels(),
   ...wasmWkvKernels(),
+  ...wasmHybridScanKernels(ts, matmulSimdOrTs(undefined)),
 });
