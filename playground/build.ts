@@ -1,11 +1,14 @@
 // Builds the playground into playground/dist/, a static folder that can be hosted as is:
 //   TypeScript's emitter (tsconfig.json here) → the page, the worker and the engine modules they import
 //   index.html, style.css, gpu.js's browser build, the bundled model and the TinyStories sample
+// Modules with a browser twin (BROWSER_TWINS) are replaced by a re-export of the twin, as a bundler's
+// "browser" field would: the gpu backend opens its device through Node's headless-gl and Dawn in
+// src/backend/gpu-device-node.ts, and through gpu.js's browser build in gpu-device-browser.ts.
 // Then it follows the imports from the page and the worker and fails on any bare specifier (node:fs,
 // an npm package …): those must never be in the browser's module graph (model folders are read by src/io/model-files.ts, which does no IO).
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +18,9 @@ const ROOT = join(HERE, '..');
 export const DIST = join(HERE, 'dist');
 /** The model the page loads at start; `i3 generate` defaults to it too. */
 export const MODEL_DIR = join(ROOT, 'models', 'tiny-stories');
+
+/** Emitted module → the module the browser gets in its place (both are listed in tsconfig.json's files, so both are type-checked and emitted). */
+const BROWSER_TWINS: Record<string, string> = { 'src/backend/gpu-device-node.js': './gpu-device-browser.js' };
 
 const IMPORT = /\bfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 
@@ -43,6 +49,9 @@ export function buildPlayground(out = DIST): string {
   } catch (err) {
     const e = err as { stdout?: Buffer; message: string };
     throw new Error(`playground build: tsc failed:\n${e.stdout?.toString() || e.message}`);
+  }
+  for (const [module, twin] of Object.entries(BROWSER_TWINS)) {
+    writeFileSync(join(out, module), `// The browser build's stand-in for ${module} (playground/build.ts): its browser twin.\nexport * from '${twin}';\n`);
   }
   const entries = ['main.js', 'worker.js'].map((f) => join(out, 'playground', 'src', f));
   for (const [file, specifiers] of moduleGraph(entries)) {

@@ -1,10 +1,10 @@
 // The playground page: controls, streamed output and the loss chart. All engine work happens in the
-// worker (worker.ts); this file only posts requests and shows replies. Switching the kernel set
-// starts a new worker (the choice is fixed when the engine loads) and reloads the current model.
+// worker (worker.ts); this file only posts requests and shows replies. Switching the backend (cpu with
+// either kernel set, or gpu) starts a new worker (the choice is fixed when the engine loads) and
+// reloads the current model.
 
 import { drawLoss } from './chart.ts';
-import { probeGpuJs } from './gpujs-probe.ts';
-import type { FolderFiles, KernelSet, Reply, Request } from './protocol.ts';
+import type { Compute, FolderFiles, Reply, Request } from './protocol.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const number = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -16,20 +16,22 @@ let losses: number[] = [];
 let busy = false;
 let workerReady = false;
 let pending: Request[] = []; // requests made before the worker's engine has loaded
+let computing = ''; // what the speed line names: 'wasm kernels', 'ts kernels' or 'gpu, WebGL2Kernel'
 
 function setBusy(on: boolean): void {
   busy = on;
-  for (const id of ['generate', 'train', 'kernels']) $<HTMLButtonElement>(id).disabled = on;
+  for (const id of ['generate', 'train', 'backend']) $<HTMLButtonElement>(id).disabled = on;
   $<HTMLButtonElement>('stop').disabled = !on;
 }
 
 function log(id: string, text: string): void { $(id).textContent = text; }
 
-function startWorker(kernels: KernelSet): void {
+function startWorker(compute: Compute): void {
   worker?.terminate();
   workerReady = false;
   pending = [];
-  worker = new Worker(new URL(`./worker.js?kernels=${kernels}`, import.meta.url), { type: 'module' });
+  log('gpu-info', '');
+  worker = new Worker(new URL(`./worker.js?compute=${compute}`, import.meta.url), { type: 'module' });
   worker.onmessage = (event: MessageEvent<Reply>) => onReply(event.data);
   worker.onerror = (event) => { log('status', `worker failed: ${event.message}`); setBusy(false); };
   if (files) send({ kind: 'load', files });
@@ -46,7 +48,22 @@ function onReply(r: Reply): void {
     case 'ready':
       workerReady = true;
       for (const message of pending.splice(0)) worker.postMessage(message);
-      log('backend-info', `backend ${r.backend} · float32 kernels: ${r.kernels === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'}${r.simd ? '' : ' (this browser has no WebAssembly SIMD)'}`);
+      if (r.gpu) {
+        computing = `gpu, ${r.gpu.kernelClass}`;
+        log('backend-info', `backend ${r.backend} · gpu.js ${r.gpu.kernelClass} in the worker`);
+        log('gpu-info', r.gpu.description);
+      } else {
+        computing = `${r.compute} kernels`;
+        log('backend-info', `backend ${r.backend} · float32 kernels: ${r.compute === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'}${r.simd ? '' : ' (this browser has no WebAssembly SIMD)'}`);
+      }
+      break;
+    case 'unavailable':
+      // Nothing runs until another backend is chosen: the reason stays on the page.
+      log('backend-info', `${r.compute} is not available in this browser`);
+      log('gpu-info', r.message);
+      log('status', `not available: choose another backend`);
+      document.body.dataset.ready = 'unavailable';
+      for (const id of ['generate', 'train']) $<HTMLButtonElement>(id).disabled = true;
       break;
     case 'loaded':
       log('model-info', `${r.source}: ${r.parameters.toLocaleString('en')} parameters, ${r.vocab} tokens${r.notes.length ? ' · ' + r.notes.join('; ') : ''}`);
@@ -60,7 +77,7 @@ function onReply(r: Reply): void {
       break;
     }
     case 'generated':
-      log('gen-speed', `${r.tokens} tokens in ${r.seconds.toFixed(2)} s · ${(r.tokens / r.seconds).toFixed(1)} tokens/s (${$<HTMLSelectElement>('kernels').value} kernels)`);
+      log('gen-speed', `${r.tokens} tokens in ${r.seconds.toFixed(2)} s · ${(r.tokens / r.seconds).toFixed(1)} tokens/s (${computing})`);
       setBusy(false);
       break;
     case 'trainStart':
@@ -144,11 +161,15 @@ function wire(): void {
     $('train-sample').textContent = '';
     drawLoss($<HTMLCanvasElement>('loss-chart'), losses, number('steps'));
     setBusy(true);
-    send({ kind: 'train', request: { text: $<HTMLTextAreaElement>('train-text').value, steps: number('steps'), batch: 8, seqLen: 64, lr: number('lr') } });
+    send({ kind: 'train', request: { text: $<HTMLTextAreaElement>('train-text').value, steps: number('steps'), batch: number('batch'), seqLen: number('window'), lr: number('lr'), sampleTokens: number('max-tokens') } });
   };
   $('stop').onclick = () => send({ kind: 'stop' });
   $('use-sample').onclick = async () => { $<HTMLTextAreaElement>('train-text').value = await (await fetch('data/sample.txt')).text(); };
-  $<HTMLSelectElement>('kernels').onchange = (e) => { document.body.dataset.ready = ''; startWorker((e.target as HTMLSelectElement).value as KernelSet); };
+  $<HTMLSelectElement>('backend').onchange = (e) => {
+    document.body.dataset.ready = '';
+    setBusy(false);
+    startWorker((e.target as HTMLSelectElement).value as Compute);
+  };
   $<HTMLInputElement>('folder-input').onchange = async (e) => {
     try { useFolder(await readFolder((e.target as HTMLInputElement).files ?? [])); } catch (err) { log('status', `error: ${(err as Error).message}`); }
   };
@@ -166,7 +187,3 @@ wire();
 setBusy(false);
 startWorker('wasm');
 useFolder(await fetchFolder(BUNDLED));
-probeGpuJs().then(
-  (name) => log('gpu-info', `gpu.js here would run ${name}. The engine's gpu backend is not available in the page yet: it opens its device through Node (src/backend/gpu-device.ts), so the page computes on the cpu backend.`),
-  (err: Error) => log('gpu-info', `gpu.js did not run here: ${err.message}`),
-);

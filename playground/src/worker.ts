@@ -1,21 +1,25 @@
-// The engine's side of the playground, in a Web Worker (a module worker). The page names the CPU
-// kernel set in the URL (?kernels=wasm|ts); kernels/wasm/support.ts reads that choice from
-// `process.env.I3_KERNELS`, so we set it before the engine is imported (dynamically, below).
+// The engine's side of the playground, in a Web Worker (a module worker). The page names what to compute
+// on in the URL (?compute=wasm|ts|gpu). kernels/wasm/support.ts reads the CPU kernel set from
+// `process.env.I3_KERNELS` and src/backend/gpu-device.ts the gpu.js path from I3_GPU_MODE / I3_GPU, so we
+// set those before the engine is imported (dynamically, below). gpu: the engine's own gpu backend, opened
+// as the CLI's --backend gpu does (src/backend/gpu-select.ts) through gpu.js's browser build; a real GPU
+// API is required (I3_GPU=require), so a browser without WebGL says why instead of running gpu.js's
+// CPU fallback under the name gpu.
 // Generation streams text: each token's text goes to the page as soon as it is sampled.
 // Training is a fresh small i3 on the given text with the loaded model's tokenizer, one message per
 // step; between steps the worker yields so a 'stop' from the page is seen.
 
-import type { FolderFiles, GenerateRequest, KernelSet, Reply, Request, TrainRequest } from './protocol.ts';
+import type { Compute, FolderFiles, GenerateRequest, GpuInfo, Reply, Request, TrainRequest } from './protocol.ts';
 
-const kernels = (new URL(self.location.href).searchParams.get('kernels') ?? 'wasm') as KernelSet;
-(globalThis as { process?: unknown }).process = { env: { I3_KERNELS: kernels } };
+const compute = (new URL(self.location.href).searchParams.get('compute') ?? 'wasm') as Compute;
+(globalThis as { process?: unknown }).process = { env: { I3_KERNELS: compute === 'ts' ? 'ts' : 'wasm', I3_GPU_MODE: 'auto', I3_GPU: 'require' } };
 
-const [{ getBackend }, { tensor }, { modelFromFiles }, { generateTokens }, { I3Model }, { AdamW, warmupCosine, clipGradNorm, accumulateGradients },
+const [{ getBackend }, { selectBackend }, { tensor }, { modelFromFiles }, { generateTokens }, { I3Model }, { AdamW, warmupCosine, clipGradNorm, accumulateGradients },
   { RandomWindows }, { eosId }, { RECIPES }, { wasmSimdSupported }] = await Promise.all([
-  import('../../src/backend/cpu.ts').then(() => import('../../src/backend/backend.ts')), import('../../src/tensor/create.ts'),
-  import('../../src/io/model-files.ts'), import('../../src/generate/generate.ts'), import('../../src/model/i3-model.ts'),
-  import('../../src/optim/index.ts'), import('../../src/data/windows.ts'), import('../../src/io/tokenizer-file.ts'),
-  import('../../src/train/presets.ts'), import('../../kernels/wasm/support.ts'),
+  import('../../src/backend/cpu.ts').then(() => import('../../src/backend/backend.ts')), import('../../src/backend/gpu-select.ts'),
+  import('../../src/tensor/create.ts'), import('../../src/io/model-files.ts'), import('../../src/generate/generate.ts'),
+  import('../../src/model/i3-model.ts'), import('../../src/optim/index.ts'), import('../../src/data/windows.ts'),
+  import('../../src/io/tokenizer-file.ts'), import('../../src/train/presets.ts'), import('../../kernels/wasm/support.ts'),
 ]);
 
 type Loaded = ReturnType<typeof modelFromFiles>;
@@ -80,12 +84,23 @@ async function train(r: TrainRequest): Promise<void> {
     }
     model.eval();
     const prompt = tokenizer.encode('Once upon a time');
-    const sample = tokenizer.decode([...generateTokens(model, prompt, { maxNewTokens: 30, temperature: 0 })]);
+    const sample = tokenizer.decode([...generateTokens(model, prompt, { maxNewTokens: r.sampleTokens, temperature: 0 })]);
     reply({ kind: 'trained', step, sample: 'Once upon a time' + sample });
   } finally {
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** Makes the chosen backend the default one (the model is created there); for gpu, the gpu.js path it really runs. */
+async function openBackend(): Promise<GpuInfo | null> {
+  if (compute !== 'gpu') {
+    await selectBackend('cpu');
+    return null;
+  }
+  await selectBackend('gpu');
+  const { kernelClass, description } = (await import('../../src/backend/gpu.ts')).gpuBackend.device!;
+  return { kernelClass, description };
 }
 
 self.onmessage = async (event: MessageEvent<Request>) => {
@@ -100,4 +115,10 @@ self.onmessage = async (event: MessageEvent<Request>) => {
   }
 };
 
-reply({ kind: 'ready', backend: getBackend().name, kernels, simd: wasmSimdSupported() });
+try {
+  const gpu = await openBackend();
+  reply({ kind: 'ready', compute, backend: getBackend().name, simd: wasmSimdSupported(), gpu });
+} catch (err) {
+  // Nothing to compute on: the page says why (and starts another worker when the choice changes).
+  reply({ kind: 'unavailable', compute, message: (err as Error).message });
+}

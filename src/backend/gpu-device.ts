@@ -4,35 +4,29 @@
 //   I3_GPU_MODE  auto (gpu.js's own order) | headlessgl | webgpu | webasm | cpu
 //   I3_GPU=require (or { requireGpu: true })  only a real GPU code path (HeadlessGL, WebGL2, WebGL,
 //                WebGPU) is accepted; anything else fails with what is missing (no `gl` build, no X
-//                display, no WebGPU adapter).
-//   I3_WEBGPU_BACKEND  vulkan (default: Dawn's Vulkan, e.g. an NVIDIA driver or SwiftShader through
-//                VK_ICD_FILENAMES) | opengl (Dawn's OpenGL on Mesa llvmpipe; needs EGL_PLATFORM=surfaceless)
-// WebGPU needs `navigator.gpu`, which Node lacks: we install Dawn's (npm `webgpu`) ourselves.
+//                display, no WebGL2 in the browser, no WebGPU adapter).
 // At start-up a probe kernel checks that the path really computes in float32 (some GL drivers give
 // half-float textures).
+//
+// This file is the part shared by Node and the browser. What differs (where gpu.js comes from, how the
+// GL and WebGPU paths are reached) is a GpuHost: gpu-device-node.ts here, and in the playground's
+// browser build gpu-device-browser.ts, which playground/build.ts puts in the Node module's place.
 
-import { createRequire } from 'node:module';
-import gpujs from 'gpu.js';
 import type { GPU as GPUType } from 'gpu.js';
+import { gpuHost } from './gpu-device-node.ts';
 
-const { GPU } = gpujs as unknown as { GPU: typeof GPUType & { isHeadlessGLSupported: boolean } };
-const require = createRequire(import.meta.url);
-
-/** Which gpu.js kernel class to ask for; 'auto' tries the GPU paths first. */
 /** The gpu.js path: 'auto' is gpu.js's own order (HeadlessGL, WebGL2, WebGL, WebAssembly). */
 export type GpuMode = 'auto' | 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 const MODES: readonly GpuMode[] = ['auto', 'headlessgl', 'webgpu', 'webasm', 'cpu'];
 /** gpu.js kernel classes that run on a GPU API (even when the driver behind it is software). */
 const GPU_CLASSES = new Set(['HeadlessGLKernel', 'WebGL2Kernel', 'WebGLKernel', 'WebGPUKernel']);
 
-/** The requested gpu.js path, and whether only a real GPU API is acceptable (I3_GPU=require). */
 /** How to open the gpu backend (defaults from the environment: optionsFromEnv). */
 export interface GpuOptions {
   mode?: GpuMode;
   requireGpu?: boolean;
 }
 
-/** An opened gpu.js path: the GPU object, the mode and kernel class it runs, and a description to print. */
 /** The opened gpu.js path and what it really is. */
 export interface GpuDevice {
   gpu: GPUType;
@@ -47,7 +41,21 @@ export interface GpuDevice {
   description: string;
 }
 
-/** GpuOptions from I3_GPU_MODE and I3_GPU; an unknown value is an error naming the valid ones. */
+/** gpu.js's GPU class, from its npm build (Node) or its browser build. */
+export type GpuJsClass = typeof GPUType;
+
+/** What opening a device needs from the runtime it runs in: Node (gpu-device-node.ts) or a browser (gpu-device-browser.ts). */
+export interface GpuHost {
+  /** Loads gpu.js and returns its GPU class. */
+  gpuJs(): Promise<GpuJsClass>;
+  /** Why the GL path that `mode` would take (headless-gl in Node, WebGL2 in a browser) cannot run, or null when it can. */
+  glProblem(mode: GpuMode): string | null;
+  /** Makes WebGPU reachable for gpu.js; returns a description of the adapter, or throws naming what is missing. */
+  webGpu(): Promise<string>;
+  /** Appended when a required GPU path is missing in mode auto: the other GPU path to try. */
+  otherGpuHint: string;
+}
+
 /** GpuOptions from I3_GPU_MODE and I3_GPU; an unknown value is an error. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GpuOptions {
   const mode = (env.I3_GPU_MODE ?? 'auto') as GpuMode;
@@ -58,43 +66,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GpuOptions
   return { mode, requireGpu: env.I3_GPU === 'require' };
 }
 
-/** Why headless-gl cannot run here, or null when it can. */
-export function headlessGlProblem(): string | null {
-  let gl: (w: number, h: number) => unknown;
-  try {
-    gl = require('gl');
-  } catch (err) {
-    return `the 'gl' package (headless-gl) is not built (${(err as Error).message.split('\n')[0]}); install libxi-dev and run \`JOBS=2 npm rebuild gl\``;
-  }
-  if (!gl(1, 1)) return `headless-gl found no display: run under \`xvfb-run -a\` or set DISPLAY to an X server`;
-  return null;
-}
-
-/** Installs Dawn as navigator.gpu; returns a description of the adapter, or throws naming what is missing. */
-async function installWebGpu(env: NodeJS.ProcessEnv): Promise<string> {
-  let dawn: { create(flags: string[]): { requestAdapter(o?: object): Promise<unknown> }; globals: object };
-  try {
-    dawn = (await import('webgpu')) as unknown as typeof dawn;
-  } catch (err) {
-    throw new Error(`gpu backend (webgpu): the 'webgpu' package (Dawn) does not load: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const backend = env.I3_WEBGPU_BACKEND ?? 'vulkan';
-  if (backend !== 'vulkan' && backend !== 'opengl') throw new Error(`I3_WEBGPU_BACKEND='${backend}' is not vulkan or opengl`);
-  const gpu = dawn.create(backend === 'opengl' ? ['backend=opengl'] : []);
-  // Dawn's OpenGL adapter is 'compatibility' level only; gpu.js asks plainly, so ask on its behalf.
-  const plain = gpu.requestAdapter.bind(gpu);
-  if (backend === 'opengl') gpu.requestAdapter = (o: object = {}) => plain({ ...o, featureLevel: 'compatibility' });
-  const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; description?: string } } | null;
-  if (!adapter) {
-    const hint = backend === 'opengl'
-      ? 'Dawn\'s OpenGL backend needs EGL_PLATFORM=surfaceless and Mesa (libgl1-mesa-dri, libegl1)'
-      : 'no Vulkan driver: install one (a GPU driver, or point VK_ICD_FILENAMES at SwiftShader\'s vk_swiftshader_icd.json from chromium-common), or try I3_WEBGPU_BACKEND=opengl';
-    throw new Error(`gpu backend (webgpu): Dawn found no WebGPU adapter (${backend}); ${hint}`);
-  }
-  Object.assign(globalThis, dawn.globals);
-  (globalThis as { navigator?: unknown }).navigator = { gpu };
-  const info = adapter.info ?? {};
-  return `Dawn ${backend}: ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter'}`;
+/** A WebGPU adapter in one line, from its GPUAdapterInfo (Dawn's in Node, the browser's own). */
+export function describeAdapter(info: { vendor?: string; architecture?: string; description?: string } = {}): string {
+  return [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter';
 }
 
 /** Runs a tiny kernel and returns the class that actually ran it, checking float32 precision on the way. */
@@ -119,11 +93,13 @@ async function probe(gpu: GPUType, isAsync: boolean): Promise<{ kernelClass: str
   return { kernelClass, renderer };
 }
 
+/** The GL renderer behind a kernel: headless-gl reports its ANGLE layer (Mesa's llvmpipe under Xvfb sits behind it); browsers mask RENDERER and tell the real one through WEBGL_debug_renderer_info. */
 function rendererOf(glContext: unknown): string {
-  // headless-gl reports its ANGLE layer here; Mesa's llvmpipe (under Xvfb) sits behind it.
-  const context = glContext as { getParameter(p: number): string; RENDERER: number } | undefined;
+  const context = glContext as { getParameter(p: number): string; getExtension?(name: string): { UNMASKED_RENDERER_WEBGL: number } | null; RENDERER: number } | undefined;
   try {
-    return context ? String(context.getParameter(context.RENDERER)) : '';
+    if (!context) return '';
+    const unmasked = context.getExtension?.('WEBGL_debug_renderer_info');
+    return String(context.getParameter(unmasked ? unmasked.UNMASKED_RENDERER_WEBGL : context.RENDERER));
   } catch {
     return '';
   }
@@ -133,14 +109,15 @@ function rendererOf(glContext: unknown): string {
 export async function openGpuDevice(options: GpuOptions = optionsFromEnv()): Promise<GpuDevice> {
   const mode = options.mode ?? 'auto';
   let detail = '';
-  if (mode === 'webgpu') detail = await installWebGpu(process.env);
+  if (mode === 'webgpu') detail = await gpuHost.webGpu();
   if (mode === 'headlessgl' || (mode === 'auto' && options.requireGpu)) {
-    const problem = headlessGlProblem();
+    const problem = gpuHost.glProblem(mode);
     if (problem) {
-      const alternative = mode === 'auto' ? ' (or choose WebGPU with I3_GPU_MODE=webgpu)' : '';
+      const alternative = mode === 'auto' ? gpuHost.otherGpuHint : '';
       throw new Error(`gpu backend: ${mode === 'auto' ? 'a real GPU path was required, but ' : ''}${problem}${alternative}`);
     }
   }
+  const GPU = await gpuHost.gpuJs();
   const gpu = new GPU({ mode: mode === 'auto' ? 'gpu' : mode });
   const isAsync = mode === 'webgpu';
   const { kernelClass, renderer: glRenderer } = await probe(gpu, isAsync);
