@@ -11,6 +11,7 @@ import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
 import { wasmHybridScanKernels } from './hybrid-scan.ts';
 import { wasmLayerNormKernels } from './layer-norm.ts';
+import { wasmReluKernels } from './relu.ts';
 import { matmulF32, SIMD_MIN_PRODUCT } from './matmul.ts';
 import { residentBudget, residentWeights, type ResidentWeights } from './resident.ts';
 import { wasmSoftmaxKernels } from './softmax.ts';
@@ -35,6 +36,7 @@ export const wasmKernels = (ts: Record<string, Kernel>, env = globalThis.process
   ...wasmAdamwKernels(),
   ...wasmBinaryKernels(ts),
   ...wasmGeluKernels(ts),
+  ...wasmReluKernels(ts),
   ...wasmCrossEntropyKernels(),
   ...wasmLayerNormKernels(),
   ...wasmSoftmaxKernels(),
