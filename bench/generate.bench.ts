@@ -2,14 +2,17 @@
 // on the recurrent state and key/value caches (src/generate/generate.ts) with i3 generate's default
 // sampling (temperature 0.8, top-k 50), the prompt's prefill time, and the original's method (the
 // whole window re-run for every token, src/generate/original.ts) for the speed-up. The TypeScript and
-// the WebAssembly SIMD kernels run in interleaved rounds in this one process (bench/kernel-sets.ts).
+// the WebAssembly SIMD kernels run in interleaved rounds in this one process (bench/kernel-sets.ts),
+// the SIMD ones twice: with weights resident in wasm memory (the default, kernels/wasm/resident.ts)
+// and with them copied into wasm memory for every product (I3_RESIDENT_MB=0), for the residency's gain.
 // Run: npm run bench -- generate
 import { generateTokens } from '../src/generate/generate.ts';
 import { generateByWindow } from '../src/generate/original.ts';
 import { preset } from '../src/model/config.ts';
 import { I3Model } from '../src/model/i3-model.ts';
 import { Generator } from '../src/tensor/random.ts';
-import { kernelSets, useKernels } from './kernel-sets.ts';
+import { cpuKernels } from '../src/backend/cpu-kernels.ts';
+import { kernelSets, useKernels, type KernelSet } from './kernel-sets.ts';
 import type { BenchResult } from './result.ts';
 
 const CASES = [
@@ -18,9 +21,23 @@ const CASES = [
 ];
 const SAMPLING = { temperature: 0.8, topK: 50 };
 
+/** The SIMD kernel set with weight residency off (weights copied into wasm memory for every product). */
+function copyingSet(): KernelSet {
+  const saved = process.env.I3_RESIDENT_MB;
+  process.env.I3_RESIDENT_MB = '0';
+  try {
+    return { name: 'wasm (weights copied per product)', kernels: cpuKernels() };
+  } finally {
+    if (saved === undefined) delete process.env.I3_RESIDENT_MB;
+    else process.env.I3_RESIDENT_MB = saved;
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const sets = kernelSets();
+  const twoSets = kernelSets();
+  // Copying set before the default one, so the default (resident) set is what stays registered.
+  const sets = twoSets.length === 2 ? [twoSets[0], copyingSet(), twoSets[1]] : twoSets;
   for (const c of CASES) {
     const config = preset(c.name);
     const model = new I3Model(config, { generator: new Generator(0) });
@@ -55,9 +72,13 @@ export async function run(): Promise<BenchResult[]> {
         peer: 'window re-run', peerValue: +b.windowTokensPerSecond.toFixed(2), ratio: +(b.tokensPerSecond / b.windowTokensPerSecond).toFixed(1),
       });
     }
-    if (sets.length === 2) {
-      const [ts, simd] = sets.map((s) => best.get(s.name)!.tokensPerSecond);
+    if (sets.length === 3) {
+      const [ts, copying, simd] = sets.map((s) => best.get(s.name)!.tokensPerSecond);
       results.push({ name: `${label} wasm vs ts kernels`, metric: 'tokens/s', value: +simd.toFixed(1), peer: 'ts kernels', peerValue: +ts.toFixed(1), ratio: +(simd / ts).toFixed(2) });
+      results.push({
+        name: `${label} wasm: weights resident vs copied per product`, metric: 'tokens/s', value: +simd.toFixed(1),
+        peer: 'copied per product', peerValue: +copying.toFixed(1), ratio: +(simd / copying).toFixed(2),
+      });
     }
     model.dispose();
   }

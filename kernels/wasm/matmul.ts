@@ -9,7 +9,7 @@
 //   copy (or add) the real M × nc part of the buffer into C.
 // The packing writes straight from the operands' typed arrays into wasm memory, so it is also the
 // copy in; only C is copied out, once per element. One to three rows of A take the matvec kernels,
-// which read B once instead of packing it.
+// which read B once instead of packing it, or read a weight's resident copy (resident.ts).
 
 import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
