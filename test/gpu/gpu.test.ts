@@ -104,6 +104,29 @@ t('i3 train --backend gpu trains the same as the cpu (WebAssembly path, 2 steps 
   c.forEach((v, i) => assert.ok(Math.abs(v - g[i]) < 2e-3, `cpu ${c} vs gpu ${g}`));
 });
 
+{
+  const webgpu = PATHS[1]; // Dawn on SwiftShader: every read is asynchronous, as on a real GPU
+  const missing = webgpu.missing();
+  const name = 'WebGPU: i3 train (2 steps, checkpoint), train --resume and i3 generate run, and match the cpu';
+  if (missing && !inCi) t.skip(name, () => {});
+  else {
+    t(name, () => {
+      assert.is(missing, null, `prerequisite missing under CI: ${missing}`);
+      const out = mkdtempSync(join(tmpdir(), 'i3-webgpu-cli-'));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/gpu/cli-run.ts', out], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...webgpu.env } });
+      assert.is(r.status, 0, r.stderr.slice(-3000));
+      assert.match(r.stderr, /backend: gpu, gpu.js WebGPUKernel/);
+      const runs = [...r.stdout.matchAll(/trained (\d) iterations; last training loss ([\d.]+); validation loss ([\d.]+)/g)].map((m) => m.slice(1).map(Number));
+      assert.is(runs.length, 4, r.stdout); // gpu: 2 steps, resumed to 3; then the cpu the same
+      assert.equal(runs.map((x) => x[0]), [2, 3, 2, 3]);
+      for (const k of [0, 1]) runs[k].forEach((v, i) => assert.ok(Math.abs(v - runs[k + 2][i]) < 2e-3, `gpu ${runs[k]} vs cpu ${runs[k + 2]}`));
+      const texts = r.stdout.split('\n').filter((l) => l.startsWith('Once upon a time'));
+      assert.is(texts.length, 2, r.stdout);
+      assert.is(texts[0], texts[1], 'greedy continuation, gpu vs cpu');
+    });
+  }
+}
+
 t('float64 on the gpu backend is refused with the fix in the message', () => {
   assert.throws(() => I.tensor([1, 2], { dtype: 'float64', backend: 'gpu' }), /gpu backend computes in float32; cast with toDType or use the cpu backend/);
   assert.throws(() => gpuBackend.allocate('float64', 4), /float32; cast with toDType/);
