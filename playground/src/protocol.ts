@@ -4,9 +4,9 @@
 /**
  * What the worker computes on: the cpu backend with one of its float32 kernel sets (kernels/wasm/support.ts:
  * WebAssembly SIMD or TypeScript), or the gpu backend (src/backend/gpu.ts; gpu.js's browser build, a real
- * GPU API required: WebGL2 on the worker's OffscreenCanvas).
+ * GPU API required): 'gpu' is gpu.js's own choice (WebGL2 on the worker's OffscreenCanvas), 'webgpu' WebGPU.
  */
-export type Compute = 'wasm' | 'ts' | 'gpu';
+export type Compute = 'wasm' | 'ts' | 'gpu' | 'webgpu';
 
 /** The gpu.js path the gpu backend opened (src/backend/gpu-device.ts). */
 export interface GpuInfo { kernelClass: string; description: string }

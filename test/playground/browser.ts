@@ -1,6 +1,7 @@
 // Headless Chromium for the playground tests: Debian's /usr/bin/chromium driven by playwright-core
 // (no downloaded browser). Flags: docs in /work/shared/research/gpujs-probe.md §4 — no sandbox (we
-// run as root in containers), nothing that reaches the network.
+// run as root in containers), nothing that reaches the network; WebGL2 and WebGPU on SwiftShader
+// (software: this machine has no GPU) opted into explicitly, so the gpu backend can be tested.
 
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,6 @@ export function launch(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'i3-chromium-')), {
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-default-apps', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+      '--disable-default-apps', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu'],
   });
 }

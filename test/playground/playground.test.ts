@@ -18,6 +18,9 @@ const t = suite('playground in headless Chromium');
 const problem = chromiumProblem();
 const state: { context?: BrowserContext; page?: Page; close?: () => void; url?: string; errors: string[] } = { errors: [] };
 
+/** New tokens in the gpu tests (each is a new cache length: new shapes to compile). */
+const TOKENS = 2;
+
 const generate = async (page: Page, { tokens = 40, temperature = 0.8 } = {}) => {
   await page.fill('#max-tokens', String(tokens));
   await page.fill('#temperature', String(temperature));
@@ -125,34 +128,42 @@ if (problem && process.env.CI) {
     assert.match((await page.textContent('#model-info'))!, /^tiny-stories: 274,816 parameters, 1024 tokens/);
   });
 
-  t('switching to gpu runs gpu.js on a GPU API in the worker: greedy text and training losses as on the cpu backend', async () => {
-    const page = state.page!;
-    // Small on purpose: every new shape compiles shaders (about 1 s each on SwiftShader), and that is the cost here.
-    const run = async () => ({ text: (await generate(page, { tokens: 4, temperature: 0 })).output, ...(await train(page, { steps: 2, batch: 2, window: 16 })) });
-    const cpu = await run();
-    await page.selectOption('#backend', 'gpu');
-    await page.waitForSelector('body[data-ready="true"], body[data-ready="unavailable"]', { timeout: 60_000 });
-    if ((await page.getAttribute('body', 'data-ready')) === 'unavailable') {
-      const why = (await page.textContent('#gpu-info'))!;
-      // CI's Chromium has SwiftShader WebGL2 (browser.ts's flags), so there this is a failure, not a skip.
-      if (process.env.CI) throw new Error(`the gpu backend should open in CI's Chromium, but the page says: ${why}`);
-      assert.match(why, /^gpu backend: a real GPU path was required, but this browser gives a Web Worker \(OffscreenCanvas\) no WebGL2 or WebGL context/);
-      assert.ok(await page.isDisabled('#generate'));
-      console.log(`  gpu not available in this Chromium, as the page says: ${why}`);
-      return;
-    }
-    const kernelClass = /^backend gpu · gpu\.js (\w+) in the worker$/.exec((await page.textContent('#backend-info'))!)?.[1];
-    assert.ok(kernelClass === 'WebGL2Kernel' || kernelClass === 'WebGLKernel' || kernelClass === 'WebGPUKernel', `kernel class ${kernelClass}`);
-    assert.match((await page.textContent('#gpu-info'))!, new RegExp(`^gpu\\.js ${kernelClass} \\(mode auto, .+\\)$`));
-    const gpu = await run();
-    assert.match((await page.textContent('#gen-speed'))!, new RegExp(`\\(gpu, ${kernelClass}\\)$`));
-    assert.is(gpu.text, cpu.text);
-    assert.is(gpu.losses.length, 2);
-    gpu.losses.forEach((loss, i) => assert.ok(Math.abs(loss - cpu.losses[i]!) < 1e-3, `step ${i + 1}: gpu loss ${loss}, cpu ${cpu.losses[i]}`));
-    assert.ok(gpu.losses[1]! < gpu.losses[0]!, `losses ${gpu.losses}`);
-    assert.is(gpu.sample, cpu.sample);
-    console.log(`  page, gpu: ${await page.textContent('#gpu-info')}; training ${await page.textContent('#train-log')}`);
-  });
+  // The gpu backend in the worker, on WebGL2 (gpu.js's own choice) and on WebGPU, against the cpu backend:
+  // same greedy text, same training losses. Small on purpose: every new shape compiles shaders (about
+  // 1 s each for WebGL2 on SwiftShader), which is nearly all of the time here.
+  const small = async (page: Page) => ({ text: (await generate(page, { tokens: TOKENS, temperature: 0 })).output, ...(await train(page, { steps: 2, batch: 2, window: 16 })) });
+  let cpu: Awaited<ReturnType<typeof small>>;
+  for (const [choice, api] of [['gpu', 'WebGL2'], ['webgpu', 'WebGPU']] as const) {
+    t(`switching to gpu (${api}) runs gpu.js on a GPU API in the worker: greedy text and training losses as on the cpu backend`, async () => {
+      const page = state.page!;
+      const started = performance.now();
+      cpu ??= await small(page); // the TypeScript kernels, as an earlier test left the page
+      await page.selectOption('#backend', choice);
+      await page.waitForSelector('body[data-ready="true"], body[data-ready="unavailable"]', { timeout: 60_000 });
+      if ((await page.getAttribute('body', 'data-ready')) === 'unavailable') {
+        const why = (await page.textContent('#gpu-info'))!;
+        // CI's Chromium has SwiftShader WebGL2 and WebGPU (browser.ts's flags), so there this is a failure, not a skip.
+        if (process.env.CI) throw new Error(`the gpu backend (${api}) should open in CI's Chromium, but the page says: ${why}`);
+        assert.match(why, choice === 'gpu'
+          ? /^gpu backend: a real GPU path was required, but this browser gives a Web Worker \(OffscreenCanvas\) no WebGL2 or WebGL context/
+          : /^gpu backend \(webgpu\): (this browser has no navigator\.gpu|navigator\.gpu\.requestAdapter\(\) found no adapter)/);
+        assert.ok(await page.isDisabled('#generate'));
+        console.log(`  gpu (${api}) not available in this Chromium, as the page says: ${why}`);
+        return;
+      }
+      const kernelClass = /^backend gpu · gpu\.js (\w+) in the worker$/.exec((await page.textContent('#backend-info'))!)?.[1];
+      assert.is(kernelClass, choice === 'gpu' ? 'WebGL2Kernel' : 'WebGPUKernel');
+      assert.match((await page.textContent('#gpu-info'))!, new RegExp(`^gpu\\.js ${kernelClass} \\(mode ${choice === 'gpu' ? 'auto' : 'webgpu'}, .+\\)$`));
+      const gpu = await small(page);
+      assert.match((await page.textContent('#gen-speed'))!, new RegExp(`\\(gpu, ${kernelClass}\\)$`));
+      assert.is(gpu.text, cpu.text);
+      assert.is(gpu.losses.length, 2);
+      gpu.losses.forEach((loss, i) => assert.ok(Math.abs(loss - cpu.losses[i]!) < 1e-3, `step ${i + 1}: gpu loss ${loss}, cpu ${cpu.losses[i]}`));
+      assert.ok(gpu.losses[1]! < gpu.losses[0]!, `losses ${gpu.losses}`);
+      assert.is(gpu.sample, cpu.sample);
+      console.log(`  page, ${await page.textContent('#gpu-info')}: training ${await page.textContent('#train-log')} (this test: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    });
+  }
 
   t('no console errors after all of it; screenshot saved', async () => {
     mkdirSync('runs/playground', { recursive: true });
