@@ -13,8 +13,8 @@
 
 import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
-import { matvecModule, type MatvecExports } from './matvec-kernel.ts';
-import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
+import { matvecModule, PANEL_K, type MatvecExports } from './matvec-kernel.ts';
+import { copyRows, packPanelsOfColumns, packPanelsOfRows, packRowPanels } from './pack.ts';
 import type { ResidentWeights } from './resident.ts';
 import { isEmptyProduct } from '../cpu/matmul.ts';
 
@@ -84,44 +84,52 @@ export function matmulF32(
 /** One to three rows of A. B is copied into wasm memory along its contiguous direction, one chunk
  *  of ≈128 KiB at a time, and each chunk is used by every row while it is still in L2: B is read
  *  from its typed array once, and the product costs little more than that read. With `resident`,
- *  a B used before (a weight, from the second token on) is read from its resident copy instead
- *  (resident.ts), in one pass, with no copy at all. */
+ *  a weight W (B = Wᵀ) used before is read from its resident copy instead (matvecResident). */
 function matvec(c: Float32Array, cOffset: number, a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
   b: Float32Array, bOffset: number, bRowStride: number, bColStride: number, M: number, N: number, K: number, accumulate: boolean,
   resident: ResidentWeights | undefined): void {
-  const kp = roundUp(K, 4), np = roundUp(N, 4);
   // Columns of B contiguous (B = Wᵀ for a weight W stored [N, K], the logits case): dot products
   // over chunks of W's rows; otherwise row updates over chunks of B's rows.
   const dot = Math.abs(bRowStride) <= Math.abs(bColStride);
+  if (dot && resident && matvecResident(c, cOffset, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, M, N, K, accumulate, resident)) return;
+  const kp = roundUp(K, 4), np = roundUp(N, 4);
   const [lines, length, lineStride, elemStride, ld] = dot ? [N, K, bColStride, bRowStride, kp] : [K, N, bRowStride, bColStride, np];
   const chunk = Math.max(4, Math.floor(CHUNK_FLOATS / ld));
-  const copyAt = resident ? resident.lookup(b, bOffset, lineStride, elemStride, lines, length, ld) : -1;
-  // Byte layout: x rows | out rows | (streaming only) chunk of B.
-  const arena = copyAt >= 0 ? resident!.arena : sharedArena;
-  const scratch = 4 * M * (kp + np);
-  const xAt = copyAt >= 0 ? resident!.scratch(scratch) : 0, outAt = xAt + 4 * M * kp, chunkAt = outAt + 4 * M * np;
-  if (copyAt < 0) sharedArena.ensure(chunkAt + 4 * chunk * ld);
-  const mem = arena.f32, { dotRows, axpyRows } = matvecExports(arena);
+  const xAt = 0, outAt = 4 * M * kp, bAt = outAt + 4 * M * np; // x rows | out rows | chunk of B
+  sharedArena.ensure(bAt + 4 * chunk * ld);
+  const mem = sharedArena.f32, { dotRows, axpyRows } = matvecExports(sharedArena);
   for (let i = 0; i < M; i++) copyRows(mem, xAt / 4 + i * kp, a, aOffset + i * aRowStride, 0, aColStride, 1, K, kp);
   if (!dot) mem.fill(0, outAt / 4, outAt / 4 + M * np); // axpyRows accumulates
-  // Lines l0 .. l0+count of B, at byte address bAt, times every row of A.
-  const rows = (bAt: number, l0: number, count: number): void => {
+  for (let l0 = 0; l0 < lines; l0 += chunk) {
+    const count = Math.min(chunk, lines - l0);
+    copyRows(mem, bAt / 4, b, bOffset + l0 * lineStride, lineStride, elemStride, count, length, ld);
     for (let i = 0; i < M; i++) {
       if (dot) dotRows(xAt + 4 * i * kp, bAt, outAt + 4 * (i * np + l0), count, kp);
       else axpyRows(xAt + 4 * (i * kp + l0), bAt, outAt + 4 * i * np, count, np);
     }
-  };
-  // The resident copy is walked in the same chunks, so axpyRows adds the partial sums in the same
-  // order and the results are bit-identical to the copying path.
-  for (let l0 = 0; l0 < lines; l0 += chunk) {
-    const count = Math.min(chunk, lines - l0);
-    if (copyAt >= 0) rows(copyAt + 4 * l0 * ld, l0, count);
-    else {
-      copyRows(mem, chunkAt / 4, b, bOffset + l0 * lineStride, lineStride, elemStride, count, length, ld);
-      rows(chunkAt, l0, count);
-    }
   }
   for (let i = 0; i < M; i++) storeRow(c, cOffset + i * N, mem, outAt / 4 + i * np, N, accumulate);
+}
+
+/** x · Wᵀ from W's resident copy, packed in panels of four rows for dotPanels (matvec-kernel.ts),
+ *  bit-identical to matvec's dotRows. False (nothing done) when W is not resident (yet): first use,
+ *  changed since, or no room. B stored by rows (x · B) is never kept: generation has no such product,
+ *  and axpyRows walks column strips, which a resident copy does not speed up. */
+function matvecResident(c: Float32Array, cOffset: number, a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
+  b: Float32Array, bOffset: number, bRowStride: number, bColStride: number, M: number, N: number, K: number, accumulate: boolean,
+  resident: ResidentWeights): boolean {
+  const kp = roundUp(K, PANEL_K), np = roundUp(N, 4);
+  const wAt = resident.lookup(b, bOffset, bColStride, bRowStride, N, K, 4 * np * kp,
+    (mem, at) => packRowPanels(mem, at, b, bOffset, bColStride, bRowStride, N, K, kp));
+  if (wAt < 0) return false;
+  const xAt = resident.scratch(4 * M * (kp + np)), outAt = xAt + 4 * M * kp; // x rows | out rows
+  const mem = resident.arena.f32, { dotPanels } = matvecExports(resident.arena);
+  for (let i = 0; i < M; i++) {
+    copyRows(mem, xAt / 4 + i * kp, a, aOffset + i * aRowStride, 0, aColStride, 1, K, kp);
+    dotPanels(xAt + 4 * i * kp, wAt, outAt + 4 * i * np, np, kp);
+    storeRow(c, cOffset + i * N, mem, outAt / 4 + i * np, N, accumulate);
+  }
+  return true;
 }
 
 /** c[at .. at+n) = (or +=) mem[from .. from+n). */

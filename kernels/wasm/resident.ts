@@ -2,8 +2,8 @@
 // token: x·Wᵀ for every linear layer and the vocabulary head). Without it the matvec path copies
 // each weight from its typed array into wasm memory on every token (≈226 MB per token for i3-200m)
 // and then reads the copy again; with it, a weight is copied once and every later token reads it
-// where it is. The product is computed by the same kernel over the same values, so the results are
-// bit-identical to the copying path.
+// where it is, packed in panels of four rows that the kernel reads as one stream (matvec-kernel.ts
+// dotPanels). Each output is the same sum in the same order as on the copying path: bit-identical.
 //
 // When a copy is valid. Every CPU storage is written only by CPU kernels (ops, assign, the fused
 // optimizer updates, loading: all call a kernel of the CPU backend's table), and the backend wraps
@@ -26,11 +26,11 @@
 
 import { WasmArena } from './arena.ts';
 import { BlockAllocator } from './blocks.ts';
-import { copyRows } from './pack.ts';
 
-/** One resident-able view of an array: `lines` lines of `length` values, copied as rows of `ld`. */
+/** One resident-able view of an array: `lines` lines of `length` values (the caller's layout of the
+ *  copy takes `bytes`). */
 interface Entry {
-  offset: number; lineStride: number; elemStride: number; lines: number; length: number; ld: number;
+  offset: number; lineStride: number; elemStride: number; lines: number; length: number; bytes: number;
   /** The array's version when this view was last used (a second use at the same version copies it). */
   seen: number;
   /** Byte address of the copy in the resident memory, or -1. */
@@ -90,29 +90,30 @@ export class ResidentWeights {
     this.records.delete(array);
     for (const e of r.entries) {
       if (e.at < 0) continue;
-      this.blocks.release(e.at, 4 * e.lines * e.ld);
+      this.blocks.release(e.at, e.bytes);
       this.copies--;
     }
     if (this.blocks.used === 0 && this.memory) this.memory.reset(1 << 16);
   }
 
   /**
-   * The byte address in `arena` of a valid copy of the view of `b` (`lines` lines of `length` values,
-   * as rows of `ld` zero-padded), making the copy if this is the view's second use at one version;
-   * -1 when the caller should stream B itself.
+   * The byte address in `arena` of a valid copy of the view of `b` at `offset` (`lines` lines of
+   * `length` values, strides lineStride and elemStride), making the copy if this is the view's second
+   * use at one version: `bytes` of room, filled by `fill(memory, float index)` in whatever layout the
+   * caller's kernel reads. -1 when the caller should stream B itself.
    */
-  lookup(b: Float32Array, offset: number, lineStride: number, elemStride: number, lines: number, length: number, ld: number): number {
+  lookup(b: Float32Array, offset: number, lineStride: number, elemStride: number, lines: number, length: number,
+    bytes: number, fill: (memory: Float32Array, at: number) => void): number {
     if (this.blocks.budget === 0) return -1;
     let r = this.records.get(b);
     if (!r) this.records.set(b, (r = { version: 0, entries: [] }));
     const e = r.entries.find((x) => x.offset === offset && x.lineStride === lineStride && x.elemStride === elemStride &&
-      x.lines === lines && x.length === length && x.ld === ld);
+      x.lines === lines && x.length === length && x.bytes === bytes);
     if (!e) {
-      r.entries.push({ offset, lineStride, elemStride, lines, length, ld, seen: r.version, at: -1, copied: -1 });
+      r.entries.push({ offset, lineStride, elemStride, lines, length, bytes, seen: r.version, at: -1, copied: -1 });
       return -1;
     }
     if (e.at >= 0 && e.copied === r.version) return e.at;
-    const bytes = 4 * lines * ld;
     if (e.at < 0) {
       if (e.seen !== r.version) { e.seen = r.version; return -1; }
       e.at = this.blocks.alloc(bytes);
@@ -121,7 +122,7 @@ export class ResidentWeights {
     }
     const arena = this.arena;
     arena.ensure(this.blocks.top, this.blocks.top);
-    copyRows(arena.f32, e.at / 4, b, offset, lineStride, elemStride, lines, length, ld);
+    fill(arena.f32, e.at / 4);
     e.copied = r.version;
     return e.at;
   }
