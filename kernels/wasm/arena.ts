@@ -22,7 +22,10 @@ export class WasmArena {
   /** A float32 view of the whole memory; replaced when the memory is. */
   f32: Float32Array;
 
-  constructor(initialBytes = 1 << 20) {
+  /** `growth`: the factor a too-small memory is replaced by (at least), up to `maxBytes` (unless a call
+   *  needs more). Each replacement copies what is kept, so an arena that keeps contents grows faster to
+   *  copy less; pages never written cost no physical memory, so overshooting is cheap. */
+  constructor(initialBytes = 1 << 20, private readonly growth = 1.5, private readonly maxBytes = 65536 * PAGE) {
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) });
     this.f32 = new Float32Array(this.memory.buffer);
   }
@@ -44,8 +47,9 @@ export class WasmArena {
    *  starts as zeros). Call it before taking `f32` or any exports for a kernel call. */
   ensure(bytes: number, keepBytes = 0): void {
     if (bytes <= this.memory.buffer.byteLength) return;
-    const pages = Math.ceil(Math.max(bytes, 1.5 * this.memory.buffer.byteLength) / PAGE);
-    if (pages > 65536) throw new Error(`wasm kernels: ${bytes} bytes exceed WebAssembly's 4 GiB memory`);
+    const grown = Math.min(this.growth * this.memory.buffer.byteLength, this.maxBytes, 65536 * PAGE);
+    const pages = Math.ceil(Math.max(bytes, grown) / PAGE);
+    if (bytes > 65536 * PAGE) throw new Error(`wasm kernels: ${bytes} bytes exceed WebAssembly's 4 GiB memory`);
     this.replace(new WebAssembly.Memory({ initial: pages }), keepBytes);
   }
 

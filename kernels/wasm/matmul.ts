@@ -14,7 +14,7 @@
 import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
 import { matvecModule, PANEL_K, type MatvecExports } from './matvec-kernel.ts';
-import { copyRows, packPanelsOfColumns, packPanelsOfRows, packRowPanels } from './pack.ts';
+import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
 import type { ResidentWeights } from './resident.ts';
 import { isEmptyProduct } from '../cpu/matmul.ts';
 
@@ -119,8 +119,17 @@ function matvecResident(c: Float32Array, cOffset: number, a: Float32Array, aOffs
   b: Float32Array, bOffset: number, bRowStride: number, bColStride: number, M: number, N: number, K: number, accumulate: boolean,
   resident: ResidentWeights): boolean {
   const kp = roundUp(K, PANEL_K), np = roundUp(N, 4);
-  const wAt = resident.lookup(b, bOffset, bColStride, bRowStride, N, K, 4 * np * kp,
-    (mem, at) => packRowPanels(mem, at, b, bOffset, bColStride, bRowStride, N, K, kp));
+  const wAt = resident.lookup(b, bOffset, bColStride, bRowStride, N, K, 4 * np * kp, (at) => {
+    // W's rows are copied into scratch a chunk at a time (bulk copies) and rearranged by toPanels.
+    const rows = roundUp(Math.max(4, Math.floor(CHUNK_FLOATS / kp)), 4), scratch = resident.scratch(4 * rows * kp);
+    const mem = resident.arena.f32, { toPanels } = matvecExports(resident.arena);
+    for (let j = 0; j < np; j += rows) {
+      const count = Math.min(rows, np - j), real = Math.max(0, Math.min(count, N - j));
+      copyRows(mem, scratch / 4, b, bOffset + j * bColStride, bColStride, bRowStride, real, K, kp);
+      mem.fill(0, scratch / 4 + real * kp, scratch / 4 + count * kp); // padding rows of the last panel
+      toPanels(scratch, at + 4 * j * kp, count / 4, kp);
+    }
+  });
   if (wAt < 0) return false;
   const xAt = resident.scratch(4 * M * (kp + np)), outAt = xAt + 4 * M * kp; // x rows | out rows
   const mem = resident.arena.f32, { dotPanels } = matvecExports(resident.arena);

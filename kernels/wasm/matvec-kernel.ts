@@ -29,6 +29,9 @@ export interface MatvecExports {
   /** out[0..n) = W · x[0..kp) for W[n × kp] in panels of four rows (see the header), byte addresses;
    *  n a positive multiple of 4, kp a positive multiple of 16. */
   dotPanels(x: number, w: number, out: number, n: number, kp: number): void;
+  /** Rearranges 4·count rows of kp floats at `rows` (row-major) into `count` panels of dotPanels's
+   *  layout at `panels` (byte addresses, regions apart); count ≥ 1, kp a positive multiple of 4. */
+  toPanels(rows: number, panels: number, count: number, kp: number): void;
 }
 
 /** Floats of k per dotPanels loop turn: the panel width (4) times the k-steps unrolled (4). */
@@ -39,7 +42,30 @@ export function matvecModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('dotRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotRows)
     .func('axpyRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitAxpyRows)
-    .func('dotPanels', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotPanels);
+    .func('dotPanels', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotPanels)
+    .func('toPanels', ['i32', 'i32', 'i32', 'i32'], [], emitToPanels);
+}
+
+function emitToPanels(f: FunctionBody): void {
+  const [rows, panels, count, kp] = [0, 1, 2, 3].map((i) => f.param(i));
+  const rowBytes = f.local('i32'), src = f.local('i32'), dst = f.local('i32'), p = f.local('i32'), g = f.local('i32');
+  f.get(kp).i32Const(2).i32Shl().set(rowBytes);
+  f.get(panels).set(dst).get(count).set(p);
+  f.loop(); // for p = count; p > 0; p--   (one panel: rows .. rows + 4·rowBytes)
+  f.get(rows).set(src).get(kp).set(g);
+  f.loop(); // for g = kp; g > 0; g -= 4   (four columns of each of the four rows)
+  for (let r = 0; r < 4; r++) {
+    f.get(dst).get(src);
+    for (let q = 0; q < r; q++) f.get(rowBytes).i32Add();
+    f.v128Load().v128Store(16 * r);
+  }
+  f.get(dst).i32Const(64).i32Add().set(dst);
+  f.get(src).i32Const(16).i32Add().set(src);
+  f.get(g).i32Const(4).i32Sub().tee(g).brIf(0);
+  f.end();
+  f.get(rows).get(rowBytes).i32Const(2).i32Shl().i32Add().set(rows);
+  f.get(p).i32Const(1).i32Sub().tee(p).brIf(0);
+  f.end();
 }
 
 function emitDotPanels(f: FunctionBody): void {

@@ -61,24 +61,3 @@ export function copyRows(dst: Float32Array, at: number, x: Float32Array, src: nu
   }
 }
 
-/** Packs the rows×cols matrix at `src` (strides rs, cs) into `dst` from `at` as panels of four rows
- *  interleaved four values at a time (matvec-kernel.ts dotPanels): panel q holds rows 4q..4q+3, and
- *  for each group g of four columns, row 4q+r's values 4g..4g+3 at at + (q·ld + 4g)·4 + 4r. Rows are
- *  zero-padded to a multiple of four, columns to `ld` (a multiple of 4). */
-export function packRowPanels(dst: Float32Array, at: number, x: Float32Array, src: number, rs: number, cs: number,
-  rows: number, cols: number, ld: number): void {
-  for (let q = 0; q < rows; q += 4) {
-    const panel = at + q * ld;
-    for (let r = 0; r < 4; r++) {
-      const row = src + (q + r) * rs, whole = q + r < rows ? cols - (cols % 4) : 0;
-      let g = 0;
-      for (let s = row, d = panel + 4 * r; g < whole; g += 4, s += 4 * cs, d += 16) {
-        dst[d] = x[s]; dst[d + 1] = x[s + cs]; dst[d + 2] = x[s + 2 * cs]; dst[d + 3] = x[s + 3 * cs];
-      }
-      for (; g < ld; g += 4) { // the ragged column group, then padding (and padding rows)
-        const d = panel + 4 * g + 4 * r;
-        for (let e = 0; e < 4; e++) dst[d + e] = q + r < rows && g + e < cols ? x[row + (g + e) * cs] : 0;
-      }
-    }
-  }
-}

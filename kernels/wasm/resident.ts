@@ -70,7 +70,8 @@ export class ResidentWeights {
 
   /** The memory holding the copies (created on first use, so importing this file allocates nothing). */
   get arena(): WasmArena {
-    this.memory ??= new WasmArena(1 << 16);
+    // Grows fourfold (each replacement copies every copy made so far), up to the budget and some scratch.
+    this.memory ??= new WasmArena(1 << 16, 4, this.blocks.budget + (64 << 20));
     return this.memory;
   }
 
@@ -99,11 +100,12 @@ export class ResidentWeights {
   /**
    * The byte address in `arena` of a valid copy of the view of `b` at `offset` (`lines` lines of
    * `length` values, strides lineStride and elemStride), making the copy if this is the view's second
-   * use at one version: `bytes` of room, filled by `fill(memory, float index)` in whatever layout the
-   * caller's kernel reads. -1 when the caller should stream B itself.
+   * use at one version: `bytes` of room at byte address `at` of `arena`, filled by `fill(at)` in
+   * whatever layout the caller's kernel reads (it may use scratch()). -1 when the caller should
+   * stream B itself.
    */
   lookup(b: Float32Array, offset: number, lineStride: number, elemStride: number, lines: number, length: number,
-    bytes: number, fill: (memory: Float32Array, at: number) => void): number {
+    bytes: number, fill: (at: number) => void): number {
     if (this.blocks.budget === 0) return -1;
     let r = this.records.get(b);
     if (!r) this.records.set(b, (r = { version: 0, entries: [] }));
@@ -120,9 +122,8 @@ export class ResidentWeights {
       if (e.at < 0) { this.refused++; return -1; }
       this.copies++;
     }
-    const arena = this.arena;
-    arena.ensure(this.blocks.top, this.blocks.top);
-    fill(arena.f32, e.at / 4);
+    this.arena.ensure(this.blocks.top, this.blocks.top);
+    fill(e.at);
     e.copied = r.version;
     return e.at;
   }
