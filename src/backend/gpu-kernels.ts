@@ -220,17 +220,26 @@ function indexAdd(ctx: GpuContext): Kernel {
   };
 }
 
-/** AdamW's fused update (kernels/gpu/adamw.ts): three kernels on the old values, then three writes. */
+/**
+ * AdamW's fused update (kernels/gpu/adamw.ts): three kernels on the old values, then three writes. The
+ * step's scalars are uploaded once and shared by every parameter with the same values (one upload per
+ * step, not per parameter, and the kernels' bind groups repeat); the previous step's array is freed
+ * when the values change, so one 3-float array stays alive between steps.
+ */
 function adamw(ctx: GpuContext): Kernel {
+  let scalars: { key: string; array: unknown } | null = null;
   return ([g], [p, m, v], attrs) => {
     if (size(p) === 0) return;
     const { beta1, beta2, eps, decay, stepSize, sqrtC2 } = attrs as Record<string, number>;
     const spec: AdamWSpec = { n: size(p), beta1, beta2, eps, offsets: { g: g.offset, p: p.offset, m: m.offset, v: v.offset } };
-    const scalars = ctx.upload(new Float32Array([decay, stepSize, sqrtC2]));
-    const args = [ctx.arg(g), ctx.arg(p), ctx.arg(m), ctx.arg(v), scalars];
+    const values = new Float32Array([decay, stepSize, sqrtC2]);
+    if (scalars?.key !== values.join()) {
+      if (scalars) ctx.free(scalars.array);
+      scalars = { key: values.join(), array: ctx.upload(values) };
+    }
+    const args = [ctx.arg(g), ctx.arg(p), ctx.arg(m), ctx.arg(v), scalars.array];
     const run = (out: AdamWOutput) => ctx.run(ctx.cached(`adamw ${out} ${JSON.stringify(spec)}`, () => adamwKernel(ctx.gpu, spec, out)), args);
     const [pNew, mNew, vNew] = [run('p'), run('m'), run('v')];
-    ctx.free(scalars);
     ctx.write(p, pNew);
     ctx.write(m, mNew);
     ctx.write(v, vNew);

@@ -9,8 +9,10 @@
 //   - dispatches are recorded into one open compute pass and submitted in batches (every
 //     DISPATCHES_PER_SUBMIT, and before every read), in order: WebGPU orders dispatches of one queue,
 //     and Dawn places the barriers between dispatches that read what an earlier one wrote;
-//   - freed buffers go to a pool by size and come back as later outputs (safe for the same reason:
-//     any reuse is recorded after the last use), so a training step allocates no new buffers;
+//   - freed buffers go back to a pool of the kernel that made them and come back as that kernel's later
+//     outputs (safe for the same reason: any reuse is recorded after the last use). Per kernel, because
+//     then a training step, which makes the same calls every time, gets the same buffers every time,
+//     and its bind groups (≈100 µs each to create on SwiftShader, the largest cost left) are cached;
 //   - host data is written with queue.writeBuffer only into a pooled buffer whose last use has been
 //     submitted (a writeBuffer runs before any later submit, so it would overwrite data that recorded,
 //     unsubmitted dispatches still read); otherwise into a new buffer written at creation.
@@ -21,8 +23,12 @@ import type { IKernelRunShortcut } from 'gpu.js';
 
 /** Dispatches recorded before they are submitted without waiting for a read (the GPU starts meanwhile). */
 const DISPATCHES_PER_SUBMIT = 64;
-/** Past this many pooled bytes the pool is emptied (shapes that stop recurring, e.g. growing caches). */
+/** Pooled bytes beyond max(this, live bytes) empty the pool (shapes that stopped recurring, e.g. growing caches). */
 const POOL_BYTES = 256 * 2 ** 20;
+/** Bind groups kept per kernel; past this the kernel's cache is cleared (buffers not recurring). */
+const BIND_GROUPS_PER_KERNEL = 64;
+/** The pool of host uploads (and zero arrays), beside one pool per kernel. */
+const HOST = -1;
 const USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
 const COMPUTE = 0x4; // GPUShaderStage.COMPUTE (the numbers are fixed by the WebGPU spec)
 
@@ -66,19 +72,27 @@ interface Program {
   layout: GPUBindGroupLayout;
   groups: number[];
   dispatchWidth: number;
-  /** Uniform buffers by argument lengths. */
+  /** Its number: output buffers are pooled per kernel. */
+  id: number;
+  /** Uniform buffers by argument lengths; bind groups by (argument lengths, buffers). */
   params: Map<string, GPUBuffer>;
+  bindGroups: Map<string, GPUBindGroup>;
 }
 
 interface Pooled { buffer: GPUBuffer; submit: number }
 
 /** Records gpu.js kernels into batched compute passes on one WebGPU device; see the header. */
 export class WebGpuDispatcher {
-  /** Kernel calls, submits, uploads and reads so far, and the host ms spent recording calls (benchmarks). */
-  readonly stats = { dispatches: 0, submits: 0, uploads: 0, reads: 0, recordMs: 0 };
+  /** Kernel calls, bind groups made (the others came from the cache), submits, uploads and reads so far,
+   *  and the host ms spent recording calls (for benchmarks). */
+  readonly stats = { dispatches: 0, bindGroups: 0, submits: 0, uploads: 0, reads: 0, recordMs: 0 };
   private readonly programs = new Map<IKernelRunShortcut, Program>();
-  private readonly pool = new Map<number, Pooled[]>();
+  /** Freed buffers by `${pool} ${bytes}` (pool: a kernel's id or HOST), and each buffer's pool and id. */
+  private readonly pool = new Map<string, Pooled[]>();
+  private readonly owner = new WeakMap<GPUBuffer, { pool: number; id: number }>();
+  private nextBufferId = 0;
   private pooledBytes = 0;
+  private liveBytes = 0;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private recorded = 0;
@@ -101,12 +115,20 @@ export class WebGpuDispatcher {
       throw new Error(`gpu backend (WebGPU): kernel argument of type ${typeof a} is neither a device array nor a typed array`);
     });
     const program = this.programs.get(kernel) ?? this.build(kernel, arrays);
-    const out = this.allocate(program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
+    const out = this.allocate(program.id, program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
     const result = new DeviceArray(out, [...program.kernel.output], program.kernel.componentCount);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer(program, arrays) } }];
-    arrays.forEach((a, i) => entries.push({ binding: 1 + i, resource: { buffer: a.buffer } }));
-    entries.push({ binding: 1 + arrays.length, resource: { buffer: out } });
-    const bindGroup = this.device.createBindGroup({ layout: program.layout, entries });
+    const lengths = arrays.map((a) => a.floats).join(',');
+    const key = `${lengths}|${[...arrays.map((a) => a.buffer), out].map((b) => this.owner.get(b)!.id).join(',')}`;
+    let bindGroup = program.bindGroups.get(key);
+    if (!bindGroup) {
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer(program, arrays, lengths) } }];
+      arrays.forEach((a, i) => entries.push({ binding: 1 + i, resource: { buffer: a.buffer } }));
+      entries.push({ binding: 1 + arrays.length, resource: { buffer: out } });
+      bindGroup = this.device.createBindGroup({ layout: program.layout, entries });
+      this.stats.bindGroups++;
+      if (program.bindGroups.size >= BIND_GROUPS_PER_KERNEL) program.bindGroups.clear();
+      program.bindGroups.set(key, bindGroup);
+    }
     if (!this.pass) {
       this.encoder = this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
@@ -125,16 +147,17 @@ export class WebGpuDispatcher {
   upload(values: Float32Array): DeviceArray {
     this.stats.uploads++;
     const size = Math.max(4, values.byteLength);
-    const list = this.pool.get(size) ?? [];
+    const list = this.pool.get(`${HOST} ${size}`) ?? [];
     let at = list.length - 1; // the most recently freed buffer whose last use is submitted
     while (at >= 0 && list[at].submit >= this.stats.submits) at--;
     if (at >= 0) {
       const { buffer } = list.splice(at, 1)[0];
       this.pooledBytes -= size;
+      this.liveBytes += size;
       this.device.queue.writeBuffer(buffer, 0, values);
       return new DeviceArray(buffer, [values.length], 1);
     }
-    const buffer = this.device.createBuffer({ size, usage: USAGE, mappedAtCreation: true });
+    const buffer = this.create(HOST, size, true);
     new Float32Array(buffer.getMappedRange()).set(values);
     buffer.unmap();
     return new DeviceArray(buffer, [values.length], 1);
@@ -142,16 +165,18 @@ export class WebGpuDispatcher {
 
   /** A new device array of n zeros (new WebGPU buffers start zeroed). */
   zeros(n: number): DeviceArray {
-    return new DeviceArray(this.device.createBuffer({ size: Math.max(4, 4 * n), usage: USAGE }), [n], 1);
+    return new DeviceArray(this.create(HOST, Math.max(4, 4 * n), false), [n], 1);
   }
 
-  /** Returns the array's buffer to the pool; the array must not be used again. */
+  /** Returns the array's buffer to its pool; the array must not be used again. */
   free(array: DeviceArray): void {
     const size = array.buffer.size;
-    let list = this.pool.get(size);
-    if (!list) this.pool.set(size, (list = []));
+    const key = `${this.owner.get(array.buffer)!.pool} ${size}`;
+    let list = this.pool.get(key);
+    if (!list) this.pool.set(key, (list = []));
     list.push({ buffer: array.buffer, submit: this.stats.submits });
     this.pooledBytes += size;
+    this.liveBytes -= size;
   }
 
   /** The first n floats of the array, once every recorded dispatch before this call has run. */
@@ -172,7 +197,7 @@ export class WebGpuDispatcher {
     }
   }
 
-  /** Submits what is recorded; empties the pool when it holds more than POOL_BYTES. */
+  /** Submits what is recorded; empties the pool when it holds more than max(POOL_BYTES, live bytes). */
   submit(): void {
     this.endPass();
     if (!this.encoder) return;
@@ -180,11 +205,12 @@ export class WebGpuDispatcher {
     this.encoder = null;
     this.recorded = 0;
     this.stats.submits++;
-    if (this.pooledBytes <= POOL_BYTES) return;
+    if (this.pooledBytes <= Math.max(POOL_BYTES, this.liveBytes)) return;
     // Destroying after the submit is safe: submitted work keeps its buffers until it has run.
     for (const list of this.pool.values()) for (const p of list) p.buffer.destroy();
     this.pool.clear();
     this.pooledBytes = 0;
+    for (const p of this.programs.values()) p.bindGroups.clear(); // they name destroyed buffers
   }
 
   private endPass(): void {
@@ -192,12 +218,21 @@ export class WebGpuDispatcher {
     this.pass = null;
   }
 
-  private allocate(floats: number): GPUBuffer {
+  /** An output buffer of `pool` (a kernel's id): the one it freed last, else a new one. */
+  private allocate(pool: number, floats: number): GPUBuffer {
     const size = Math.max(4, 4 * floats);
-    const pooled = this.pool.get(size)?.pop();
-    if (!pooled) return this.device.createBuffer({ size, usage: USAGE });
+    const pooled = this.pool.get(`${pool} ${size}`)?.pop();
+    if (!pooled) return this.create(pool, size, false);
     this.pooledBytes -= size;
+    this.liveBytes += size;
     return pooled.buffer;
+  }
+
+  private create(pool: number, size: number, mappedAtCreation: boolean): GPUBuffer {
+    const buffer = this.device.createBuffer({ size, usage: USAGE, mappedAtCreation });
+    this.owner.set(buffer, { pool, id: this.nextBufferId++ });
+    this.liveBytes += size;
+    return buffer;
   }
 
   /** gpu.js's synchronous build steps (translation to WGSL, the uniform layout), then our own pipeline. */
@@ -230,14 +265,13 @@ export class WebGpuDispatcher {
       if (e && !this.error) this.error = new Error(`gpu backend (WebGPU): a kernel did not compile: ${e.message}\n--- WGSL ---\n${source}`);
     }, () => undefined);
     const { groups, dispatchWidth } = kernel._computeDispatch(kernel.threadDim);
-    const program: Program = { kernel, pipeline, layout, groups, dispatchWidth, params: new Map() };
+    const program: Program = { kernel, pipeline, layout, groups, dispatchWidth, id: this.programs.size, params: new Map(), bindGroups: new Map() };
     this.programs.set(shortcut, program);
     return program;
   }
 
   /** The uniform block for these argument lengths (gpu.js's layout: see computeParamsLayout). */
-  private paramsBuffer(program: Program, args: readonly DeviceArray[]): GPUBuffer {
-    const key = args.map((a) => a.floats).join(',');
+  private paramsBuffer(program: Program, args: readonly DeviceArray[], key: string): GPUBuffer {
     let buffer = program.params.get(key);
     if (buffer) return buffer;
     const { byteLength, arrayArgs } = program.kernel.paramsLayout;
