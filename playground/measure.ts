@@ -46,7 +46,7 @@ try {
       await page.selectOption('#backend', backend);
       await page.waitForSelector('body[data-ready="true"], body[data-ready="unavailable"]', { timeout: 60_000 });
       if ((await page.getAttribute('body', 'data-ready')) === 'unavailable') throw new Error(`${backend}: ${await page.textContent('#gpu-info')}`);
-      if (r === 0) console.log(`${backend}: ${await page.textContent('#backend-info')}${backend === 'gpu' ? ` — ${await page.textContent('#gpu-info')}` : ''}`);
+      if (r === 0) console.log(`${backend}: ${await page.textContent('#backend-info')}${backend === 'gpu' || backend === 'webgpu' ? ` — ${await page.textContent('#gpu-info')}` : ''}`);
       const first = await generate(page, r);
       const line = await generate(page, r);
       console.log(`round ${r + 1} ${backend}: ${line}   (uncounted first generation: ${/in ([\d.]+ s)/.exec(first)![1]})`);
