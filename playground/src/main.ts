@@ -1,7 +1,7 @@
 // The playground page: controls, streamed output and the loss chart. All engine work happens in the
 // worker (worker.ts); this file only posts requests and shows replies. Switching the backend (cpu with
-// either kernel set, or gpu) starts a new worker (the choice is fixed when the engine loads) and
-// reloads the current model.
+// either kernel set, or gpu on WebGL2 or WebGPU) starts a new worker (the choice is fixed when the
+// engine loads) and reloads the current model; a gpu the browser cannot give stays on the page with why.
 
 import { drawLoss } from './chart.ts';
 import type { Compute, FolderFiles, Reply, Request } from './protocol.ts';
@@ -16,7 +16,7 @@ let losses: number[] = [];
 let busy = false;
 let workerReady = false;
 let pending: Request[] = []; // requests made before the worker's engine has loaded
-let computing = ''; // what the speed line names: 'wasm kernels', 'ts kernels' or 'gpu, WebGL2Kernel'
+let computing = ''; // what the speed line names: 'wasm kernels', 'ts kernels', 'gpu, WebGL2Kernel' …
 
 function setBusy(on: boolean): void {
   busy = on;

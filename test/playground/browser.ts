@@ -16,10 +16,17 @@ export function chromiumProblem(): string | null {
   return `no Chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set I3_CHROMIUM to a Chromium binary)`;
 }
 
-export function launch(): Promise<BrowserContext> {
+/**
+ * A fresh headless Chromium. `gpuApis: false` gives it neither WebGL (no GPU and no software rasterizer)
+ * nor a WebGPU adapter, as a browser on a machine without graphics would be: the page must say so.
+ */
+export function launch({ gpuApis = true } = {}): Promise<BrowserContext> {
+  const graphics = gpuApis
+    ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu']
+    : ['--disable-gpu', '--disable-software-rasterizer'];
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'i3-chromium-')), {
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-default-apps', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu'],
+      '--disable-default-apps', ...graphics],
   });
 }
