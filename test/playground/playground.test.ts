@@ -1,8 +1,8 @@
 // End-to-end: build the playground, serve it, drive it in headless Chromium. The page must load
 // without console errors, generate text from the bundled model, lower the loss over a few training
 // steps, switch the kernel set (a new worker, the model reloaded), switch to the gpu backend (gpu.js's
-// browser build on WebGL2 in the worker: greedy text and training losses as on the cpu backend), and a
-// screenshot is saved to runs/playground/. Tokens/s per backend, as the page measured them, are printed.
+// browser build in the worker, WebGL2 and WebGPU, against the cpu backend), say why when a browser has
+// no GPU API, and a screenshot is saved to runs/playground/. Tokens/s per backend are printed.
 
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
