@@ -22,7 +22,8 @@
 //
 // Bounds. The copies live in their own WebAssembly memory (not the kernels' scratch arena), at most
 // `budget` bytes (I3_RESIDENT_MB, default 2048; wasm32 memories stop at 4 GiB). A weight that does not
-// fit is not copied: its products take the copying path, and `refused` counts them. When a tensor's
+// fit (over the budget, or the engine cannot allocate a memory that big) is not copied: its products
+// take the copying path, and `refused` counts them. When a tensor's
 // storage is freed (dispose), the backend calls release() and its copies' space is reused; when no
 // copy is left, the memory itself is dropped (WebAssembly memories never shrink).
 
@@ -122,9 +123,19 @@ export class ResidentWeights {
       if (e.seen !== r.version) { e.seen = r.version; return -1; }
       e.at = this.blocks.alloc(bytes);
       if (e.at < 0) { this.refused++; return -1; }
+      try {
+        this.arena.ensure(this.blocks.top, this.blocks.top);
+      } catch (err) {
+        // The engine could not allocate the bigger memory (a browser tab's limit, say): refused like
+        // a weight over the budget; the old memory and its copies are untouched.
+        if (!(err instanceof RangeError)) throw err;
+        this.blocks.release(e.at, bytes);
+        e.at = -1;
+        this.refused++;
+        return -1;
+      }
       this.copies++;
     }
-    this.arena.ensure(this.blocks.top, this.blocks.top);
     fill(e.at);
     e.copied = r.version;
     return e.at;

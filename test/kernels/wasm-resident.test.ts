@@ -86,6 +86,19 @@ t('budget: a weight that does not fit is refused and still multiplied correctly'
   assert.ok(resident.stats().refused > 0);
 });
 
+t('a memory the engine cannot allocate is refused like an over-budget weight, and tried again later', () => {
+  const resident = new ResidentWeights(1 << 26);
+  const arena = resident.arena, ensure = arena.ensure.bind(arena);
+  arena.ensure = () => { throw new RangeError('WebAssembly.Memory(): could not allocate memory'); };
+  const p = product(1, 300, 40, true), expected = p.run();
+  for (let use = 0; use < 3; use++) same(p.run(resident), expected, `use ${use}`);
+  assert.equal([resident.stats().copies, resident.stats().bytes], [0, 0]);
+  assert.ok(resident.stats().refused > 0);
+  arena.ensure = ensure;
+  same(p.run(resident), expected, 'after');
+  assert.is(resident.stats().copies, 1);
+});
+
 t('release frees the copies and, with none left, drops the big memory', () => {
   const resident = new ResidentWeights(1 << 26);
   const p = product(1, 4096, 256, true);
