@@ -96,6 +96,8 @@ export class WebGpuDispatcher {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private recorded = 0;
+  /** The submit that the reads recorded in this task wait for (null: none pending). */
+  private readsPending: Promise<void> | null = null;
   /** A shader or pipeline error reported asynchronously by the device; thrown at the next read. */
   private error: Error | null = null;
 
@@ -130,7 +132,7 @@ export class WebGpuDispatcher {
       program.bindGroups.set(key, bindGroup);
     }
     if (!this.pass) {
-      this.encoder = this.device.createCommandEncoder();
+      this.encoder ??= this.device.createCommandEncoder(); // it may hold a read's copy, not yet submitted
       this.pass = this.encoder.beginComputePass();
     }
     this.pass.setPipeline(program.pipeline);
@@ -179,7 +181,11 @@ export class WebGpuDispatcher {
     this.liveBytes -= size;
   }
 
-  /** The first n floats of the array, once every recorded dispatch before this call has run. */
+  /**
+   * The first n floats of the array, once every recorded dispatch before this call has run. The copy is
+   * recorded now (so the array may be freed and reused right after); the submit waits for the end of the
+   * current task, so the reads of one task (e.g. all the gradient norms of a clip) share one submit.
+   */
   async read(array: DeviceArray, n: number): Promise<Float32Array> {
     this.stats.reads++;
     const bytes = Math.max(4, 4 * n);
@@ -187,9 +193,14 @@ export class WebGpuDispatcher {
     this.endPass();
     this.encoder ??= this.device.createCommandEncoder();
     this.encoder.copyBufferToBuffer(array.buffer, 0, staging, 0, bytes);
-    this.submit();
+    this.readsPending ??= new Promise<void>((resolve) => queueMicrotask(() => {
+      this.submit();
+      this.readsPending = null;
+      resolve();
+    }));
+    await this.readsPending;
     try {
-      await staging.mapAsync(0x0001 /* READ */);
+      await staging.mapAsync(0x0001 /* READ */); // after the submit that holds the copy
       if (this.error) throw this.error;
       return new Float32Array(staging.getMappedRange().slice(0, 4 * n));
     } finally {
