@@ -51,6 +51,7 @@ export function buildPlayground(out = DIST): string {
     throw new Error(`playground build: tsc failed:\n${e.stdout?.toString() || e.message}`);
   }
   for (const [module, twin] of Object.entries(BROWSER_TWINS)) {
+    if (!existsSync(join(out, module))) throw new Error(`playground build: BROWSER_TWINS names ${module}, which tsc did not emit (renamed or no longer imported?); update BROWSER_TWINS in playground/build.ts`);
     writeFileSync(join(out, module), `// The browser build's stand-in for ${module} (playground/build.ts): its browser twin.\nexport * from '${twin}';\n`);
   }
   const entries = ['main.js', 'worker.js'].map((f) => join(out, 'playground', 'src', f));
