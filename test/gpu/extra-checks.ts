@@ -106,6 +106,17 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     }
     return null;
   },
+  'ids computed on the device: gathered on synchronous paths, a clear error naming dataAsync on WebGPU': async () => {
+    const table = I.tensor(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [4, 3], backend: 'gpu' });
+    const ids = I.toDType(I.tensor([3, 1], { dtype: 'float32', backend: 'gpu' }), 'int32'); // made by a kernel
+    if (!gpuBackend.isAsync) return compare('rows 3 and 1', await readAsync(I.embedding(table, ids)), [9, 10, 11, 3, 4, 5]);
+    try {
+      I.embedding(table, ids);
+      return 'WebGPU gathered with ids it cannot read synchronously';
+    } catch (err) {
+      return /computed on the device .* `await ids\.dataAsync\(\)`/.test((err as Error).message) ? null : (err as Error).message;
+    }
+  },
   'AdamW (fused gpu kernels) matches the cpu over three steps, with and without decay, and its moments too': async () => {
     const g = new I.Generator(7);
     const host = (shape: number[]) => I.randn(shape, { generator: g, dtype: 'float64', backend: 'cpu' });
