@@ -7,6 +7,7 @@ import { batchedMatmulOf } from '../cpu/batched-matmul.ts';
 import { matmulInto, type FloatArray } from '../cpu/matmul.ts';
 import { wasmAdamwKernels } from './adamw.ts';
 import { wasmBinaryKernels } from './binary.ts';
+import { wasmColumnSumKernels } from './column-sum.ts';
 import { wasmCrossEntropyKernels } from './cross-entropy.ts';
 import { wasmGeluKernels } from './gelu.ts';
 import { wasmHybridScanKernels } from './hybrid-scan.ts';
@@ -35,6 +36,7 @@ export const wasmKernels = (ts: Record<string, Kernel>, env = globalThis.process
   matmul: batchedMatmulOf(matmulSimdOrTs(residentBudget(env) > 0 ? residentWeights : undefined)),
   ...wasmAdamwKernels(),
   ...wasmBinaryKernels(ts),
+  ...wasmColumnSumKernels(ts),
   ...wasmGeluKernels(ts),
   ...wasmReluKernels(ts),
   ...wasmCrossEntropyKernels(),
