@@ -1,7 +1,7 @@
 // The gpu.js backend ('gpu'). A storage holds one flat device array of `size` float32 elements: a GL
-// texture (HeadlessGL/WebGL), a WebGPU buffer (WebGPU: kernels recorded by gpu-webgpu.ts, reads are
-// asynchronous), or a Float32Array where the path has no device memory (WebAssembly, CPU). Views index into it exactly as
-// on the CPU. Kernels (src/backend/gpu-kernels.ts) never write in place: each produces a new array
+// texture (HeadlessGL/WebGL), a WebGPU buffer (WebGPU: gpu-webgpu.ts records the kernels; reads are
+// asynchronous, Tensor.dataAsync), or a Float32Array where the path has no device memory (WebAssembly,
+// CPU). Views index into it exactly as on the CPU. Kernels (src/backend/gpu-kernels.ts) never write in place: each produces a new array
 // (gpu.js `pipeline: true, immutable: true`) that `write` places in the output; the array it replaces
 // is freed at once, so a storage owns exactly one device array and `release` frees it. int32 (ids) is
 // stored as float32 (exact below 2^24); ids uploaded from the host keep their host copy, to check
