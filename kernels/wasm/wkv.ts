@@ -8,8 +8,11 @@
 // e^{−|difference|}); here both branches are computed with one exp and picked lane by lane:
 //   d = u + p − k,  e = e^{−|d|},  (e1, e2) = d > 0 ? (1, e) : (e, 1)    (the same for f1, f2 with w + p)
 // so it costs two exps per element forward and two backward, as the reference does. Unlike the reference
-// (float64 state, float64 parameter gradients) everything is float32; ∂timeDecay = ∂w·w and ∂timeFirst
-// are summed in float32 lanes over B·T.
+// (float64 state, float64 parameter gradients) everything is float32, with one exception: the running
+// maximum p is carried as a pair hi + lo (TwoSum), because rounding p + w to float32 every step biases a
+// slowly decaying channel's decay (measured at T = 5000: y off by 2.5e-4 with p rounded, 9e-7 with the
+// pair, the same as the reference run in float32). ∂timeDecay = ∂w·w and ∂timeFirst are summed in
+// float32 lanes over B·T.
 // Rows (time steps) are copied in blocks (rows.ts); ragged C leaves padding lanes that compute finite
 // values nobody reads, as nothing here sums across lanes. float64 and strided views go to the TS kernels.
 
@@ -22,22 +25,25 @@ import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, padd
 import { emitExp, mathScratch, type MathScratch } from './simd-math.ts';
 
 interface WkvExports {
-  /** `rows` steps from the state (aa, bb, pp), updated in place; `save` ≠ 0 stores the state before each step. */
-  forward(k: number, v: number, y: number, aa: number, bb: number, pp: number, w: number, u: number,
+  /** `rows` steps from the state (aa, bb, pp + pl: p carried as a float32 pair), updated in place; `save` ≠ 0
+   *  stores the state before each step (p rounded to float32, as the reference saves its float64 p). */
+  forward(k: number, v: number, y: number, aa: number, bb: number, pp: number, pl: number, w: number, u: number,
     sa: number, sb: number, sp: number, save: number, rows: number, C4: number): void;
   /** `rows` steps backwards from the pointers' row (the last of the block); updates α, β, π, adds into du, dw. */
   backward(dy: number, k: number, v: number, sa: number, sb: number, sp: number, dk: number, dv: number,
     alpha: number, beta: number, pi: number, du: number, dw: number, w: number, u: number, rows: number, C4: number): void;
 }
 
-/** Emits: (big, small) = (1, e^{−|x − k|}) where x > k, else (e^{−|x − k|}, 1), from `x` and `k` v128 locals. */
-function expPair(f: FunctionBody, x: Local, k: Local, big: Local, small: Local, s: { d: Local; e: Local; m: Local; math: MathScratch }): void {
-  f.get(x).get(k).f32x4Sub().set(s.d);
+/** Emits: with d = (p − k) + shift, (big, small) = (1, e^{−|d|}) where d > 0, else (e^{−|d|}, 1), from v128
+ *  locals. d is formed as (p − k) + shift, not (shift + p) − k: p is a running maximum of keys (tens),
+ *  the decay w may be 10⁻⁴, and float32's shift + p would round off a visible part of w every step. */
+function expPair(f: FunctionBody, p: Local, k: Local, shift: Local, big: Local, small: Local, s: { d: Local; e: Local; m: Local; math: MathScratch }): void {
+  f.get(p).get(k).f32x4Sub().get(shift).f32x4Add().set(s.d);
   f.get(s.d).f32x4Abs().f32x4Neg().set(s.e);
   emitExp(f, s.e, s.e, s.math);
-  f.f32x4Const(0).get(s.d).f32x4Lt().set(s.m); // x > k
-  f.f32x4Const(1).get(s.e).get(s.m).v128Bitselect().set(big); // e1: 1 where x > k
-  f.get(s.e).f32x4Const(1).get(s.m).v128Bitselect().set(small); // e2: e where x > k
+  f.f32x4Const(0).get(s.d).f32x4Lt().set(s.m); // shift + p > k
+  f.f32x4Const(1).get(s.e).get(s.m).v128Bitselect().set(big); // e1: 1 where shift + p > k
+  f.get(s.e).f32x4Const(1).get(s.m).v128Bitselect().set(small); // e2: e where shift + p > k
 }
 
 const v128s = (f: FunctionBody, n: number): Local[] => Array.from({ length: n }, () => f.local('v128'));
@@ -45,9 +51,9 @@ const at = (f: FunctionBody, base: Local, o: Local) => f.get(base).get(o).i32Add
 
 function wkvModule(): ModuleBuilder {
   return new ModuleBuilder()
-    .func('forward', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-      const [k, v, y, aa, bb, pp, w, u, sa, sb, sp, save, rows, C4] = Array.from({ length: 14 }, (_, i) => f.param(i));
-      const [kt, vt, a, b, p, x, e1, e2] = v128s(f, 8);
+    .func('forward', Array(15).fill('i32'), [], (f) => {
+      const [k, v, y, aa, bb, pp, pl, w, u, sa, sb, sp, save, rows, C4] = Array.from({ length: 15 }, (_, i) => f.param(i));
+      const [kt, vt, a, b, p, lo, x, e1, e2, sum, z] = v128s(f, 11);
       const s = { d: f.local('v128'), e: f.local('v128'), m: f.local('v128'), math: mathScratch(f) };
       eachRow(f, rows, C4, [k, v, y, sa, sb, sp], () => eachVector(f, C4, (o) => {
         at(f, k, o).v128Load().set(kt);
@@ -55,24 +61,32 @@ function wkvModule(): ModuleBuilder {
         at(f, aa, o).v128Load().set(a);
         at(f, bb, o).v128Load().set(b);
         at(f, pp, o).v128Load().set(p);
+        at(f, pl, o).v128Load().set(lo);
         f.get(save).if();
         at(f, sa, o).get(a).v128Store();
         at(f, sb, o).get(b).v128Store();
         at(f, sp, o).get(p).v128Store();
         f.end();
         // output: y = (a·e1 + v·e2) / (b·e1 + e2 + ε), with the shift o = max(u + p, k)
-        at(f, u, o).v128Load().get(p).f32x4Add().set(x);
-        expPair(f, x, kt, e1, e2, s);
+        at(f, u, o).v128Load().get(lo).f32x4Add().set(x);
+        expPair(f, p, kt, x, e1, e2, s);
         at(f, y, o);
         f.get(a).get(e1).f32x4Mul().get(vt).get(e2).f32x4Mul().f32x4Add();
         f.get(b).get(e1).f32x4Mul().get(e2).f32x4Add().f32x4Const(WKV_EPS).f32x4Add();
         f.f32x4Div().v128Store();
         // update: p' = max(w + p, k), a ← a·f1 + v·f2, b ← b·f1 + f2
-        at(f, w, o).v128Load().get(p).f32x4Add().set(x);
-        expPair(f, x, kt, e1, e2, s);
+        at(f, w, o).v128Load().get(lo).f32x4Add().set(x);
+        expPair(f, p, kt, x, e1, e2, s);
         at(f, aa, o).get(a).get(e1).f32x4Mul().get(vt).get(e2).f32x4Mul().f32x4Add().v128Store();
         at(f, bb, o).get(b).get(e1).f32x4Mul().get(e2).f32x4Add().v128Store();
-        at(f, pp, o).get(x).get(kt).f32x4Max().v128Store();
+        // p' = w + p as an unevaluated sum hi + lo (Knuth's TwoSum: lo is exactly what float32 rounds off),
+        // or k (lo = 0). Rounded, p + w would lose up to half an ulp of p every step, always the same way
+        // for a slowly decaying channel (w = −1.2e-4 on p ≈ 60 is 32.4 ulps, so 1 % of the decay).
+        f.get(p).get(x).f32x4Add().set(sum);
+        f.get(sum).get(p).f32x4Sub().set(z);
+        f.get(p).get(sum).get(z).f32x4Sub().f32x4Sub().get(x).get(z).f32x4Sub().f32x4Add().set(x);
+        at(f, pp, o).get(sum).get(kt).get(s.m).v128Bitselect().v128Store();
+        at(f, pl, o).get(x).f32x4Const(0).get(s.m).v128Bitselect().v128Store();
       }));
     })
     .func('backward', Array(17).fill('i32'), [], (f) => {
@@ -91,8 +105,8 @@ function wkvModule(): ModuleBuilder {
         at(f, beta, o).v128Load().set(be);
         at(f, pi, o).v128Load().set(pn);
         // the output step, recomputed: inv = 1/d_t, y_t, ĝ = g·inv, G_o = −ĝ·y_t·ε
-        at(f, u, o).v128Load().get(p).f32x4Add().set(x);
-        expPair(f, x, kt, e1, e2, s);
+        at(f, u, o).v128Load().set(x);
+        expPair(f, p, kt, x, e1, e2, s);
         f.get(s.m).set(m1); // u + p > k: the output's shift is u + p
         f.f32x4Const(1).get(b).get(e1).f32x4Mul().get(e2).f32x4Add().f32x4Const(WKV_EPS).f32x4Add().f32x4Div().set(inv);
         f.get(a).get(e1).f32x4Mul().get(vt).get(e2).f32x4Mul().f32x4Add().get(inv).f32x4Mul().set(yt);
@@ -109,8 +123,8 @@ function wkvModule(): ModuleBuilder {
         pick(m1, () => f.get(gO), zero);
         f.set(piPrev);
         // the state update: where w + p > k, π flows to w and to the earlier p; else to k
-        at(f, w, o).v128Load().get(p).f32x4Add().set(x);
-        expPair(f, x, kt, f1, f2, s);
+        at(f, w, o).v128Load().set(x);
+        expPair(f, p, kt, x, f1, f2, s);
         pick(s.m, () => f.get(pn), zero);
         f.set(gw);
         f.get(piPrev).get(gw).f32x4Add().set(piPrev);
@@ -160,18 +174,19 @@ const wkv: Kernel = (inputs, outputs, attrs) => {
   const [B, T, C] = k.shape;
   if (T === 0 || C === 0 || !denseF32([...inputs, ...outputs])) return ts.wkv(inputs, outputs, attrs);
   const C4 = padded(C);
-  const { block, rowsAt: [K, V, Y, SA, SB, SP], vecAt: [AA, BB, PP, W, U], run } = layout(6, 5, C4, T);
+  const { block, rowsAt: [K, V, Y, SA, SB, SP], vecAt: [AA, BB, PP, PL, W, U], run } = layout(6, 6, C4, T);
   const tds = f32(td), tfs = f32(tf);
   fillVector(W, C, C4, (c) => -Math.exp(tds[td.offset + c]), 0);
   fillVector(U, C, C4, (c) => tfs[tf.offset + c], 0);
   const state = [[AA, aa0, aaOut, 0], [BB, bb0, bbOut, 0], [PP, pp0, ppOut, WKV_PP0]] as const;
   for (let b = 0; b < B; b++) {
     for (const [where, init, , none] of state) fillVector(where, C, C4, init ? (c) => f32(init)[init.offset + b * C + c] : () => none, none);
+    fillVector(PL, C, C4, () => 0, 0);
     for (let t0 = 0; t0 < T; t0 += block) {
       const n = Math.min(block, T - t0), r0 = b * T + t0;
       copyRowsIn(k, r0, n, C, C4, K);
       copyRowsIn(v, r0, n, C, C4, V);
-      run.forward(K, V, Y, AA, BB, PP, W, U, SA, SB, SP, aaSeq ? 1 : 0, n, C4);
+      run.forward(K, V, Y, AA, BB, PP, PL, W, U, SA, SB, SP, aaSeq ? 1 : 0, n, C4);
       copyRowsOut(y, r0, n, C, C4, Y);
       if (aaSeq) [[aaSeq, SA], [bbSeq, SB], [ppSeq, SP]].forEach(([view, from]) => copyRowsOut(view as View, r0, n, C, C4, from as number));
     }
