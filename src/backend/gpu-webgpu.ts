@@ -101,7 +101,13 @@ export class WebGpuDispatcher {
   /** A shader or pipeline error reported asynchronously by the device; thrown at the next read. */
   private error: Error | null = null;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(private readonly device: GPUDevice) {
+    // A validation error outside build() (e.g. a bind group over the device's limits) would otherwise
+    // leave zeros where results should be; it is thrown at the next read instead.
+    device.addEventListener('uncapturederror', (event) => {
+      this.error ??= new Error(`gpu backend (WebGPU): the device reported an error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    });
+  }
 
   /** Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). */
   run(kernel: IKernelRunShortcut, args: readonly unknown[]): DeviceArray {
@@ -240,6 +246,8 @@ export class WebGpuDispatcher {
   }
 
   private create(pool: number, size: number, mappedAtCreation: boolean): GPUBuffer {
+    const max = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (size > max) throw new Error(`gpu backend (WebGPU): a device array of ${size} bytes is over this device's limit of ${max} bytes per storage buffer; use fewer tokens per step`);
     const buffer = this.device.createBuffer({ size, usage: USAGE, mappedAtCreation });
     this.owner.set(buffer, { pool, id: this.nextBufferId++ });
     this.liveBytes += size;
