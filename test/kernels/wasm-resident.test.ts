@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import * as I from '../../src/index.ts';
 import { AdamW } from '../../src/optim/index.ts';
 import { cpuKernels } from '../../src/backend/cpu-kernels.ts';
+import { cpuBackend } from '../../src/backend/cpu.ts';
+import { generateTokens } from '../../src/generate/generate.ts';
 import { BlockAllocator } from '../../kernels/wasm/blocks.ts';
 import { matmulF32 } from '../../kernels/wasm/matmul.ts';
 import { ResidentWeights, residentBudget, residentWeights } from '../../kernels/wasm/resident.ts';
@@ -167,6 +169,30 @@ t('backend: I3_RESIDENT_MB=0 gives a kernel table without residency, with the sa
     assert.is(residentWeights.stats().copies, before, 'nothing became resident');
     same(out.data() as Float32Array, reference(x, w), 'same values');
   });
+});
+
+t('backend: generation draws the same tokens with and without resident weights', () => {
+  if (!simd) return;
+  const withCopies = cpuBackend.kernel('matmul', 'float32')!;
+  const saved = process.env.I3_RESIDENT_MB;
+  process.env.I3_RESIDENT_MB = '0';
+  const without = cpuKernels().matmul;
+  if (saved === undefined) delete process.env.I3_RESIDENT_MB; else process.env.I3_RESIDENT_MB = saved;
+  const model = new I.I3Model(I.preset('i3-tiny'), { generator: new I.Generator(3) });
+  const copiesBefore = residentWeights.stats().copies;
+  const draw = (matmul: I.Kernel): number[] => {
+    cpuBackend.register('matmul', matmul);
+    return [...generateTokens(model, [5, 17, 99, 3], { temperature: 0.8, topK: 20, maxNewTokens: 12, seed: 4 })];
+  };
+  try {
+    const plain = draw(without), resident = draw(withCopies);
+    assert.equal(resident, plain);
+    assert.ok(residentWeights.stats().copies > copiesBefore, 'the weights were resident');
+  } finally {
+    cpuBackend.register('matmul', withCopies);
+    model.dispose();
+  }
+  assert.is(residentWeights.stats().copies, copiesBefore, 'disposing the model released its copies');
 });
 
 t.run();
