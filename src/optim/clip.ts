@@ -9,6 +9,7 @@
 
 import { noGrad } from '../autograd/grad-mode.ts';
 import { keep, scope } from '../backend/memory.ts';
+import { profiled } from '../backend/profile.ts';
 import { assign } from '../ops/assign.ts';
 import { runKernel } from '../ops/dispatch.ts';
 import { mul } from '../ops/elementwise.ts';
@@ -27,7 +28,8 @@ const fusedKernel = (g: Tensor, name: string) => (g.isContiguous ? g.storage.bac
 /** Σ g² as a one-element tensor: one fused pass (float64) where the backend has it, else sum(mul(g, g)). */
 function sumOfSquares(g: Tensor): Tensor {
   if (!fusedKernel(g, 'sumOfSquares')) return sum(mul(g, g));
-  return runKernel('clipGradNorm', 'sumOfSquares', [g], [{ shape: [], dtype: 'float64' }])[0];
+  // A frame of its own in i3 train --profile (the composed path's sum and mul are ops, so they have theirs).
+  return profiled('sumOfSquares', () => runKernel('clipGradNorm', 'sumOfSquares', [g], [{ shape: [], dtype: 'float64' }])[0]);
 }
 
 /** g ← g·c: in place where the backend has the fused kernel, else a product copied back. */
