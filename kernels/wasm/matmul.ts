@@ -27,9 +27,9 @@ const MC = 32 * MR;
 const NC = 512 * NR;
 /** Products of fewer multiply-adds (M·N·K) than this run faster in the TypeScript kernel: the SIMD
  *  path's fixed costs (zeroing and copying its buffers, calls into wasm) outweigh its arithmetic
- *  below it. Measured SIMD speed-up (npm run bench -- matmul-small, BENCHMARKS.md): 8³ 0.65×,
- *  12³ 0.9×, 2×32·32×32 0.8–1.3×, 16³ 1.4×, 1×64·(64×64)ᵀ 1.4×; 64×8·8×8 (0.7×) is the one measured
- *  product above it that SIMD loses, by ≈3 µs. */
+ *  below it. Measured SIMD speed-up over two runs (npm run bench -- matmul-small, BENCHMARKS.md):
+ *  8³ 0.55–0.65×, 12³ 0.78–0.9×, 2×32·32×32 0.8–0.84×, 16³ 1.26–1.4×, 1×64·(64×64)ᵀ 1.4–1.8×;
+ *  64×8·8×8 (0.6–0.7×) is the one measured product above it that SIMD loses, by ≈3–4 µs. */
 export const SIMD_MIN_PRODUCT = 4096;
 /** The matvec path's chunk of B: 128 KiB, a quarter of Zen 3's L2. */
 const CHUNK_FLOATS = 32768;
