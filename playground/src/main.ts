@@ -13,6 +13,7 @@ const BUNDLED = 'models/tiny-stories';
 let worker: Worker;
 let files: FolderFiles | null = null;
 let losses: number[] = [];
+let stepTimes: number[] = []; // seconds since the training started, at the end of each step
 let busy = false;
 let workerReady = false;
 let pending: Request[] = []; // requests made before the worker's engine has loaded
@@ -88,6 +89,8 @@ function onReply(r: Reply): void {
       drawLoss($<HTMLCanvasElement>('loss-chart'), losses, r.steps);
       log('train-log', `step ${r.step}/${r.steps} · loss ${r.loss.toFixed(3)} · ${r.tokensPerSecond.toFixed(0)} tokens/s`);
       $('train-log').dataset.losses = JSON.stringify(losses);
+      stepTimes.push(r.seconds);
+      $('train-log').dataset.seconds = JSON.stringify(stepTimes); // for playground/measure.ts
       break;
     case 'trained':
       log('train-sample', r.sample);
@@ -157,6 +160,7 @@ function wire(): void {
   $('train').onclick = () => {
     if (busy) return;
     losses = [];
+    stepTimes = [];
     $('train-log').dataset.losses = '[]';
     $('train-sample').textContent = '';
     drawLoss($<HTMLCanvasElement>('loss-chart'), losses, number('steps'));

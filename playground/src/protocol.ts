@@ -33,6 +33,6 @@ export type Reply =
   | { kind: 'token'; text: string }
   | { kind: 'generated'; tokens: number; seconds: number }
   | { kind: 'trainStart'; parameters: number; tokens: number }
-  | { kind: 'step'; step: number; steps: number; loss: number; tokensPerSecond: number }
+  | { kind: 'step'; step: number; steps: number; loss: number; tokensPerSecond: number; seconds: number }
   | { kind: 'trained'; step: number; sample: string }
   | { kind: 'error'; message: string };

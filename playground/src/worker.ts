@@ -86,7 +86,7 @@ async function train(r: TrainRequest): Promise<void> {
       await clipGradNormAsync(model.parameters(), 1);
       optimizer.step(schedule(step));
       const seconds = (performance.now() - started) / 1000;
-      reply({ kind: 'step', step: step + 1, steps: r.steps, loss, tokensPerSecond: ((step + 1) * batch.B * batch.T) / seconds });
+      reply({ kind: 'step', step: step + 1, steps: r.steps, loss, tokensPerSecond: ((step + 1) * batch.B * batch.T) / seconds, seconds });
       await nextTask();
     }
     model.eval();
