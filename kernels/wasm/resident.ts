@@ -92,12 +92,11 @@ export class ResidentWeights {
     const r = this.records.get(array);
     if (!r) return;
     this.records.delete(array);
-    for (const e of r.entries) {
-      if (e.at < 0) continue;
-      this.blocks.release(e.at, e.bytes);
-      this.copies--;
-    }
-    if (this.blocks.used === 0 && this.memory) this.memory.reset(1 << 16);
+    const copies = r.entries.filter((e) => e.at >= 0);
+    for (const e of copies) this.blocks.release(e.at, e.bytes);
+    this.copies -= copies.length;
+    // The last copy gone: drop the big memory (only then, not whenever a never-copied array is freed).
+    if (copies.length > 0 && this.blocks.used === 0) this.memory?.reset(1 << 16);
   }
 
   /**

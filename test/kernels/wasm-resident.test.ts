@@ -110,6 +110,12 @@ t('release frees the copies and, with none left, drops the big memory', () => {
   assert.ok(resident.stats().memoryBytes >= 4 * 4096 * 256);
   resident.release(p.b);
   assert.equal(resident.stats(), { copies: 0, bytes: 0, memoryBytes: 1 << 16, refused: 0 });
+  // Freeing an array that was only seen (never copied) leaves the memory as it is.
+  const q = product(1, 64, 64, true);
+  q.run(resident);
+  const memoryBefore = resident.arena.f32;
+  resident.release(q.b);
+  assert.ok(resident.arena.f32 === memoryBefore, 'no new memory for a release without copies');
 });
 
 t('I3_RESIDENT_MB: default, off, and a clear error for a bad value', () => {
