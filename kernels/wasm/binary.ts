@@ -11,7 +11,7 @@ import type { Kernel, View } from '../../src/backend/backend.ts';
 import { sharedArena } from './arena.ts';
 import { CHUNK, region } from './chunked.ts';
 import { ModuleBuilder } from './module.ts';
-import { denseF32 } from './rows.ts';
+import { denseF32, eachVector } from './rows.ts';
 
 const OPS = { add: 'f32x4Add', sub: 'f32x4Sub', mul: 'f32x4Mul' } as const;
 type BinaryOp = keyof typeof OPS;
@@ -22,15 +22,9 @@ type BinaryExports = Record<BinaryOp, (n: number) => void>;
 function binaryModule(): ModuleBuilder {
   const builder = new ModuleBuilder();
   for (const [name, op] of Object.entries(OPS)) {
-    builder.func(name, ['i32'], [], (f) => {
-      const o = f.local('i32'), end = f.local('i32');
-      f.get(f.param(0)).i32Const(2).i32Shl().set(end);
-      f.block().loop();
-      f.get(o).get(end).i32GeS().brIf(1);
+    builder.func(name, ['i32'], [], (f) => eachVector(f, f.param(0), (o) => {
       f.get(o).get(o).v128Load(region(0)).get(o).v128Load(region(1))[op]().v128Store(region(2));
-      f.get(o).i32Const(16).i32Add().set(o);
-      f.br(0).end().end();
-    });
+    }));
   }
   return builder;
 }

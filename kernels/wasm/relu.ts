@@ -9,6 +9,7 @@ import { sharedArena } from './arena.ts';
 import { denseFloat32, region, runChunked } from './chunked.ts';
 import type { FunctionBody, Local } from './body.ts';
 import { ModuleBuilder } from './module.ts';
+import { eachVector } from './rows.ts';
 
 interface ReluExports {
   /** region 1 = relu(region 0), elements [0, n). */
@@ -18,15 +19,7 @@ interface ReluExports {
 }
 
 function reluModule(): ModuleBuilder {
-  const loop = (f: FunctionBody, body: (o: Local) => void) => {
-    const o = f.local('i32'), end = f.local('i32');
-    f.get(f.param(0)).i32Const(2).i32Shl().set(end);
-    f.block().loop();
-    f.get(o).get(end).i32GeS().brIf(1);
-    body(o);
-    f.get(o).i32Const(16).i32Add().set(o);
-    f.br(0).end().end();
-  };
+  const loop = (f: FunctionBody, body: (o: Local) => void) => eachVector(f, f.param(0), body);
   return new ModuleBuilder()
     .func('relu', ['i32'], [], (f) => {
       const x = f.local('v128');
