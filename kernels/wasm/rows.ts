@@ -3,7 +3,7 @@
 // that it is whole v128s. Before a reduction, a kernel writes a neutral value into a row's padding
 // lanes (fillPadding): 0 for a sum, −∞ for a max, the mean for a sum of squared deviations.
 // Here: the JavaScript side (dense check, block size, copies in and out) and the emitted loops
-// every row kernel shares.
+// every row kernel shares (eachVector also drives the elementwise ones: relu.ts, binary.ts).
 
 import type { View } from '../../src/backend/backend.ts';
 import { sharedArena } from './arena.ts';
