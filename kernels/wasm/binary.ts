@@ -58,12 +58,15 @@ function binary(name: BinaryOp, ts: Kernel): Kernel {
     sharedArena.ensure(region(3));
     const run = (exports ??= sharedArena.register<BinaryExports>(binaryModule().bytes()).exports)();
     const mem = sharedArena.f32;
+    const n = out.shape.reduce((p, q) => p * q, 1), dst = out.storage.data as Float32Array;
+    // Tile only as far as the output reaches: a scalar times a 64-float row must not write 4,096 floats.
+    const tiled = Math.min(S, n);
     layouts.forEach((l, k) => {
       if (l.dense) return;
       const src = inputs[k].storage.data as Float32Array, at = region(k) / 4;
-      for (let r = 0; r < S; r += L) mem.set(src.subarray(l.start, l.start + L), at + r);
+      if (L === 1) mem.fill(src[l.start], at, at + tiled);
+      else for (let r = 0; r < tiled; r += L) mem.set(src.subarray(l.start, l.start + L), at + r);
     });
-    const n = out.shape.reduce((p, q) => p * q, 1), dst = out.storage.data as Float32Array;
     for (let i = 0; i < n; i += S) {
       const count = Math.min(S, n - i);
       layouts.forEach((l, k) => {
