@@ -7,6 +7,7 @@
 // Why each step is there (bias corrections, decoupled decay): docs/derivations/adamw.md.
 
 import type { Kernel, View } from '../../src/backend/backend.ts';
+import { isContiguousLayout, sizeOf } from '../../src/tensor/shape.ts';
 import type { FloatArray } from './matmul.ts';
 
 /** Attributes of the 'adamw' kernel: decay = 1 − γλ (1 when the parameter does not decay),
@@ -15,14 +16,9 @@ export interface AdamWAttrs { beta1: number; beta2: number; eps: number; decay: 
 
 /** The dense element range of views that must all be contiguous and the same size. */
 export function adamwOperands(views: readonly View[]): { arrays: FloatArray[]; offsets: number[]; n: number } {
-  const n = views[0].shape.reduce((p, q) => p * q, 1);
+  const n = sizeOf(views[0].shape);
   for (const v of views) {
-    let expected = 1, dense = true;
-    for (let d = v.shape.length - 1; d >= 0; d--) {
-      if (v.shape[d] !== 1 && v.strides[d] !== expected) dense = false;
-      expected *= v.shape[d];
-    }
-    if (!dense || expected !== n || v.dtype !== views[0].dtype) {
+    if (!isContiguousLayout(v.shape, v.strides) || sizeOf(v.shape) !== n || v.dtype !== views[0].dtype) {
       throw new Error(`adamw kernel: parameter, gradient and moments must be contiguous tensors of one dtype and size (got shape [${v.shape}] strides [${v.strides}] ${v.dtype}, expected ${n} elements of ${views[0].dtype}); call contiguous() first`);
     }
   }

@@ -7,18 +7,15 @@
 // Both need a contiguous x (gradients are); anything else is an error naming the fix.
 
 import type { Kernel, View } from '../../src/backend/backend.ts';
+import { isContiguousLayout, sizeOf } from '../../src/tensor/shape.ts';
 import type { FloatArray } from './matmul.ts';
 
 /** x's elements as one dense range, or a readable error. */
 function dense(kernel: string, x: View): { data: FloatArray; start: number; end: number } {
-  let expected = 1;
-  for (let d = x.shape.length - 1; d >= 0; d--) {
-    if (x.shape[d] !== 1 && x.strides[d] !== expected) {
-      throw new Error(`${kernel} kernel: the tensor must be contiguous (got shape [${x.shape}] strides [${x.strides}]); call contiguous() first`);
-    }
-    expected *= x.shape[d];
+  if (!isContiguousLayout(x.shape, x.strides)) {
+    throw new Error(`${kernel} kernel: the tensor must be contiguous (got shape [${x.shape}] strides [${x.strides}]); call contiguous() first`);
   }
-  return { data: x.storage.data as FloatArray, start: x.offset, end: x.offset + expected };
+  return { data: x.storage.data as FloatArray, start: x.offset, end: x.offset + sizeOf(x.shape) };
 }
 
 /** inputs: x; outputs: a float64 scalar Σ xᵢ². */

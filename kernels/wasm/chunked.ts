@@ -4,6 +4,7 @@
 // back. Chunks are small enough that all regions stay in L1/L2.
 
 import type { View } from '../../src/backend/backend.ts';
+import { isContiguousLayout, sameShape } from '../../src/tensor/shape.ts';
 import { sharedArena } from './arena.ts';
 
 /** Floats per operand per chunk (16 KiB). */
@@ -13,14 +14,7 @@ export const region = (i: number): number => i * 4 * CHUNK;
 
 /** Whether every view is dense (row-major, offset anywhere) with the same shape as the first, and float32. */
 export function denseFloat32(views: readonly View[]): boolean {
-  const shape = views[0].shape;
-  return views.every((v) => {
-    if (v.dtype !== 'float32' || v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i])) return false;
-    for (let d = v.shape.length - 1, expected = 1; d >= 0; expected *= v.shape[d], d--) {
-      if (v.shape[d] !== 1 && v.strides[d] !== expected) return false;
-    }
-    return true;
-  });
+  return views.every((v) => v.dtype === 'float32' && sameShape(v.shape, views[0].shape) && isContiguousLayout(v.shape, v.strides));
 }
 
 /** Operand k of `operands` lives in region k; those listed in `outputs` are copied back after each

@@ -6,6 +6,7 @@
 // every row kernel shares (eachVector also drives the elementwise ones: relu.ts, binary.ts).
 
 import type { View } from '../../src/backend/backend.ts';
+import { isContiguousLayout } from '../../src/tensor/shape.ts';
 import { sharedArena } from './arena.ts';
 import type { FunctionBody, Local } from './body.ts';
 
@@ -21,11 +22,7 @@ export const blockRows = (C4: number, rows: number): number => Math.max(1, Math.
 const f32 = (v: View) => v.storage.data as Float32Array;
 
 /** Whether every view is float32 and contiguous (offset anywhere). */
-export const denseF32 = (views: readonly View[]): boolean => views.every((v) => {
-  if (v.dtype !== 'float32') return false;
-  for (let d = v.shape.length - 1, expected = 1; d >= 0; expected *= v.shape[d], d--) if (v.shape[d] !== 1 && v.strides[d] !== expected) return false;
-  return true;
-});
+export const denseF32 = (views: readonly View[]): boolean => views.every((v) => v.dtype === 'float32' && isContiguousLayout(v.shape, v.strides));
 
 /** Copies rows [r0, r0 + n) of the (rows, C) view v into wasm memory at byte `at`, row stride C4. */
 export function copyRowsIn(v: View, r0: number, n: number, C: number, C4: number, at: number): void {

@@ -22,6 +22,17 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** True when `strides` lay `shape` out row-major with no gaps (any offset; size-1 axes may have any
+ *  stride), so its elements are one dense range of the storage. */
+export function isContiguousLayout(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
 /** A shape as text for error messages, e.g. "[2, 3]". */
 export function fmt(shape: Shape): string {
   return `[${shape.join(', ')}]`;

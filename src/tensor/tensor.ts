@@ -8,7 +8,7 @@ import type { Storage, View } from '../backend/backend.ts';
 import { countStorage, countTensor, track, type Disposable } from '../backend/memory.ts';
 import { backward as runBackward } from '../autograd/backward.ts';
 import type { DType, TypedArray } from './dtype.ts';
-import { contiguousStrides, fmt, sizeOf, type Shape } from './shape.ts';
+import { contiguousStrides, fmt, isContiguousLayout, sizeOf, type Shape } from './shape.ts';
 
 /** A recorded operation: how to turn the gradient of its output into gradients of its inputs. */
 export interface GraphNode {
@@ -57,12 +57,7 @@ export class Tensor implements View, Disposable {
 
   /** True when the elements are laid out row-major with no gaps, so the storage can be read directly. */
   get isContiguous(): boolean {
-    let expected = 1;
-    for (let i = this.shape.length - 1; i >= 0; i--) {
-      if (this.shape[i] !== 1 && this.strides[i] !== expected) return false;
-      expected *= this.shape[i];
-    }
-    return true;
+    return isContiguousLayout(this.shape, this.strides);
   }
 
   /**
