@@ -6,23 +6,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import * as I from '../../src/index.ts';
 import { layerNormKernels } from '../../kernels/cpu/layer-norm.ts';
 import { wasmLayerNormKernels } from '../../kernels/wasm/layer-norm.ts';
 import { rng } from './matmul-check.ts';
+import { values, view } from './views.ts';
 
 const t = suite('wasm simd layer norm');
 const ts = layerNormKernels(), simd = wasmLayerNormKernels();
-
-/** A float32 (or float64) view of `values` at `offset` in a storage with a guard value after it. */
-function view(values: ArrayLike<number>, shape: number[], offset = 0, dtype: 'float32' | 'float64' = 'float32'): I.View {
-  const data = dtype === 'float32' ? new Float32Array(offset + values.length + 1) : new Float64Array(offset + values.length + 1);
-  data.fill(7);
-  data.set(values, offset);
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
-  return { storage: { backend: I.cpuBackend, dtype, size: data.length, data, refs: 1 }, dtype, shape, strides, offset };
-}
-const values = (v: I.View): Float32Array => (v.storage.data as Float32Array).subarray(v.offset, v.offset + v.shape.reduce((p, q) => p * q, 1));
 
 /** Runs forward and backward with both kernel sets on the same inputs and compares every output. */
 function agree(rows: number, C: number, affine: boolean, seed: number, shift = 0, spread = 2): void {

@@ -5,22 +5,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import * as I from '../../src/index.ts';
 import { softmaxKernels } from '../../kernels/cpu/softmax.ts';
 import { wasmSoftmaxKernels } from '../../kernels/wasm/softmax.ts';
 import { rng } from './matmul-check.ts';
+import { values, view } from './views.ts';
 
 const t = suite('wasm simd softmax');
 const ts = softmaxKernels(), simd = wasmSoftmaxKernels();
-
-function view(values: ArrayLike<number>, shape: number[], offset = 0, dtype: 'float32' | 'float64' = 'float32'): I.View {
-  const data = dtype === 'float32' ? new Float32Array(offset + values.length + 1) : new Float64Array(offset + values.length + 1);
-  data.fill(7);
-  data.set(values, offset);
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
-  return { storage: { backend: I.cpuBackend, dtype, size: data.length, data, refs: 1 }, dtype, shape, strides, offset };
-}
-const values = (v: I.View): Float32Array => (v.storage.data as Float32Array).subarray(v.offset, v.offset + v.shape.reduce((p, q) => p * q, 1));
 
 /** Forward and backward both ways on (rows, n) logits; `masked`: −∞ above the diagonal, as attention's causal mask. */
 function agree(rows: number, n: number, spread: number, seed: number, masked = false): void {

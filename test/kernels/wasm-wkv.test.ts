@@ -6,22 +6,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import * as I from '../../src/index.ts';
 import { wkvKernels } from '../../kernels/cpu/wkv.ts';
 import { wasmWkvKernels } from '../../kernels/wasm/wkv.ts';
 import { rng } from './matmul-check.ts';
+import { values, view } from './views.ts';
 
 const t = suite('wasm simd wkv');
 const ts = wkvKernels(), simd = wasmWkvKernels();
 
-function view(values: ArrayLike<number>, shape: number[], offset = 0, dtype: 'float32' | 'float64' = 'float32'): I.View {
-  const data = dtype === 'float32' ? new Float32Array(offset + values.length + 1) : new Float64Array(offset + values.length + 1);
-  data.fill(7);
-  data.set(values, offset);
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
-  return { storage: { backend: I.cpuBackend, dtype, size: data.length, data, refs: 1 }, dtype, shape, strides, offset };
-}
-const values = (v: I.View): Float32Array => (v.storage.data as Float32Array).subarray(v.offset, v.offset + v.shape.reduce((p, q) => p * q, 1));
 const zeros = (shape: number[], offset = 0) => view(new Array(shape.reduce((p, q) => p * q, 1)).fill(0), shape, offset);
 
 const NAMES = ['y', 'aa', 'bb', 'pp', 'aaSeq', 'bbSeq', 'ppSeq', 'dk', 'dv', 'dtimeDecay', 'dtimeFirst', 'daa', 'dbb', 'dpp'];
