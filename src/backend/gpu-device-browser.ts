@@ -4,7 +4,7 @@
 // playground/build.ts puts this module in the place of gpu-device-node.ts, so src/backend/gpu.ts opens
 // its device through it unchanged; it copies gpu.js's browser build to vendor/ next to src/.
 
-import { describeAdapter, type GpuHost, type GpuJsClass, type GpuMode } from './gpu-device.ts';
+import { describeAdapter, type AdapterInfo, type GpuHost, type GpuJsClass, type GpuMode } from './gpu-device.ts';
 
 /** gpu.js's browser build as the playground build lays it out: dist/src/backend/ → dist/vendor/. */
 const GPU_JS = new URL('../../vendor/gpu-browser.min.js', import.meta.url).href;
@@ -21,7 +21,7 @@ async function gpuJs(): Promise<GpuJsClass> {
   return umd.GPU;
 }
 
-/** Why gpu.js would find no WebGL here (gpu.js tries WebGL2, then WebGL; both are GPU paths), or null. */
+/** GpuHost.glProblem in a browser: gpu.js tries WebGL2, then WebGL (both GPU paths). */
 function webGlProblem(mode: GpuMode): string | null {
   if (mode === 'headlessgl') return `headless-gl is Node's GL; in a browser the GL path is WebGL2, taken in mode auto`;
   const inPage = typeof document !== 'undefined';
@@ -36,9 +36,9 @@ function webGlProblem(mode: GpuMode): string | null {
   return `this browser gives ${where} no WebGL2 or WebGL context (getContext returned null): turn on hardware acceleration, or in headless Chromium without a GPU pass --use-angle=swiftshader --enable-unsafe-swiftshader`;
 }
 
-interface NavigatorGpu { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null> } }
+interface NavigatorGpu { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } }
 
-/** The browser's WebGPU adapter in one line; throws naming what is missing. */
+/** GpuHost.webGpu in a browser: the browser's own navigator.gpu. */
 async function webGpu(): Promise<string> {
   const gpu = (navigator as unknown as NavigatorGpu).gpu;
   if (!gpu) throw new Error('gpu backend (webgpu): this browser has no navigator.gpu (WebGPU needs a secure context, e.g. https or 127.0.0.1, and a browser that ships it)');

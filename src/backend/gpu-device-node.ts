@@ -8,12 +8,12 @@
 
 import { createRequire } from 'node:module';
 import gpujs from 'gpu.js';
-import { describeAdapter, type GpuHost, type GpuJsClass } from './gpu-device.ts';
+import { describeAdapter, type AdapterInfo, type GpuHost, type GpuJsClass } from './gpu-device.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Why headless-gl cannot run here, or null when it can. */
-export function headlessGlProblem(): string | null {
+/** GpuHost.glProblem in Node: headless-gl needs its native build and an X display. */
+function headlessGlProblem(): string | null {
   let gl: (w: number, h: number) => unknown;
   try {
     gl = require('gl');
@@ -24,7 +24,7 @@ export function headlessGlProblem(): string | null {
   return null;
 }
 
-/** Installs Dawn as navigator.gpu; returns a description of the adapter, or throws naming what is missing. */
+/** GpuHost.webGpu in Node: installs Dawn as navigator.gpu. */
 async function installWebGpu(env: NodeJS.ProcessEnv): Promise<string> {
   let dawn: { create(flags: string[]): { requestAdapter(o?: object): Promise<unknown> }; globals: object };
   try {
@@ -38,7 +38,7 @@ async function installWebGpu(env: NodeJS.ProcessEnv): Promise<string> {
   // Dawn's OpenGL adapter is 'compatibility' level only; gpu.js asks plainly, so ask on its behalf.
   const plain = gpu.requestAdapter.bind(gpu);
   if (backend === 'opengl') gpu.requestAdapter = (o: object = {}) => plain({ ...o, featureLevel: 'compatibility' });
-  const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; description?: string } } | null;
+  const adapter = (await gpu.requestAdapter()) as { info?: AdapterInfo } | null;
   if (!adapter) {
     const hint = backend === 'opengl'
       ? 'Dawn\'s OpenGL backend needs EGL_PLATFORM=surfaceless and Mesa (libgl1-mesa-dri, libegl1)'
@@ -53,7 +53,7 @@ async function installWebGpu(env: NodeJS.ProcessEnv): Promise<string> {
 /** Node: gpu.js's npm build; GL is headless-gl (mode 'headlessgl'); WebGPU is Dawn. */
 export const gpuHost: GpuHost = {
   gpuJs: async () => (gpujs as unknown as { GPU: GpuJsClass }).GPU,
-  glProblem: () => headlessGlProblem(),
+  glProblem: headlessGlProblem,
   webGpu: () => installWebGpu(process.env),
   otherGpuHint: ' (or choose WebGPU with I3_GPU_MODE=webgpu)',
 };

@@ -66,8 +66,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GpuOptions
   return { mode, requireGpu: env.I3_GPU === 'require' };
 }
 
-/** A WebGPU adapter in one line, from its GPUAdapterInfo (Dawn's in Node, the browser's own). */
-export function describeAdapter(info: { vendor?: string; architecture?: string; description?: string } = {}): string {
+/** The fields of a GPUAdapterInfo (Dawn's in Node, the browser's own) that describeAdapter prints. */
+export interface AdapterInfo { vendor?: string; architecture?: string; description?: string }
+
+/** A WebGPU adapter in one line. */
+export function describeAdapter(info: AdapterInfo = {}): string {
   return [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter';
 }
 
