@@ -35,10 +35,6 @@ const flat = (v: View): FloatArray => {
   return (v.storage.data as TypedArray).subarray(v.offset, v.offset + size) as FloatArray;
 };
 
-/**
- * Forward. inputs: u, w, A, B, C, D, h0, s0. outputs: y (B,T,C), hs (B,T,C) = every h_t,
- * ss (B,T,N) = every s_t (backward reads both), hLast (B,C), sLast (B,N) (the state after step T).
- */
 /** What the kernels are built from: the 2-D product (matmulInto's contract) and the array type of the
  *  recurrent state, S, G_s and the parameter gradients. */
 export interface ScanArithmetic {
@@ -48,6 +44,10 @@ export interface ScanArithmetic {
 
 /** The kernels 'hybridScan' and 'hybridScanBackward' over the given product and scratch type. */
 export function hybridScanKernelsOf({ matmul, Scratch }: ScanArithmetic): Record<string, Kernel> {
+  /**
+   * Forward. inputs: u, w, A, B, C, D, h0, s0. outputs: y (B,T,C), hs (B,T,C) = every h_t,
+   * ss (B,T,N) = every s_t (backward reads both), hLast (B,C), sLast (B,N) (the state after step T).
+   */
   const hybridScan: Kernel = (inputs, outputs) => {
     const [uV, wV, aV, bV, cV, dV, h0V, s0V] = inputs;
     const [yV, hsV, ssV, hLastV, sLastV] = outputs;
@@ -57,7 +57,7 @@ export function hybridScanKernelsOf({ matmul, Scratch }: ScanArithmetic): Record
     const H0 = flat(h0V), S0 = flat(s0V);
     const Y = flat(yV), HS = flat(hsV), SS = flat(ssV), HL = flat(hLastV), SL = flat(sLastV);
 
-    // Q = U Bᵀ: row (b,t) is B u_t. S (float64) receives s_t = A s_{t−1} + B u_t row by row, in place of Q.
+    // Q = U Bᵀ: row (b,t) is B u_t. S (Scratch) receives s_t = A s_{t−1} + B u_t row by row, in place of Q.
     const S = new Scratch(rows * N);
     matmul(S, 0, U, 0, C, 1, Bm, 0, 1, C, rows, N, C, false);
     const h = new Scratch(C);
@@ -105,7 +105,7 @@ export function hybridScanKernelsOf({ matmul, Scratch }: ScanArithmetic): Record
     const H0 = flat(h0V), S0 = flat(s0V), HS = flat(hsV), SS = flat(ssV);
     const GU = flat(guV), GH0 = flat(gh0V), GS0 = flat(gs0V);
 
-    // Parameter gradients, summed over batch and time in float64.
+    // Parameter gradients, summed over batch and time in Scratch.
     const gw = new Scratch(C), gA = new Scratch(N * N), gB = new Scratch(N * C);
     const gC = new Scratch(C * N), gD = new Scratch(C);
     const gh = new Scratch(C); // g_h_{t+1}, then g_h_t
