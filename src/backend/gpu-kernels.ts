@@ -246,11 +246,8 @@ function adamw(ctx: GpuContext): Kernel {
   };
 }
 
-/**
- * The gpu backend's kernel table: elementwise, reductions, matmul, fused and gather kernels compiled from
- * kernels/gpu/ sources per shape.
- */
-/** The gpu backend's kernel table: every engine kernel name → its gpu.js implementation. */
+/** The gpu backend's kernel table: every engine kernel name → its gpu.js implementation (elementwise,
+ *  reductions, matmul, fused and gather kernels compiled from kernels/gpu/ sources per shape). */
 export function gpuKernels(ctx: GpuContext): Record<string, Kernel> {
   const kernels: Record<string, Kernel> = {};
   for (const [name, math] of Object.entries(UNARY_MATH)) {

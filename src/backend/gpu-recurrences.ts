@@ -166,8 +166,7 @@ function wkvBackward(ctx: GpuContext): Kernel {
   };
 }
 
-/** The gpu kernels of the two recurrences (hybridScan, wkv), forward and backward. */
-/** hybridScan, wkv and their backwards for the gpu kernel table. */
+/** The gpu kernels of the two recurrences (hybridScan, wkv), forward and backward, for the gpu kernel table. */
 export const recurrenceKernels = (ctx: GpuContext): Record<string, Kernel> => ({
   hybridScan: hybridScan(ctx),
   hybridScanBackward: hybridScanBackward(ctx),
