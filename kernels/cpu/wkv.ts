@@ -126,11 +126,6 @@ const wkv: Kernel = (inputs, outputs) => {
 };
 
 /**
- * inputs: dy (B, T, C), k, v (B, T, C), timeDecay, timeFirst (C), aaSeq, bbSeq, ppSeq (B, T, C) (the
- * forward's per-step states); outputs: dk, dv (B, T, C), dtimeDecay, dtimeFirst (C), [daa, dbb, dpp (B, C)].
- * y is recomputed from the saved state (so the op never has to keep its own output alive).
- */
-/**
  * One time step of the backward over C channels (t descending): reads dy, k, v at go, ko, vo and the
  * saved state before the step at so, writes dk, dv at dko, dvo, accumulates du, dw, and moves the
  * adjoints (alpha, beta, pi) from after the step to before it.

@@ -60,4 +60,3 @@ export function copyRows(dst: Float32Array, at: number, x: Float32Array, src: nu
     dst.fill(0, d + cols, d + ld);
   }
 }
-

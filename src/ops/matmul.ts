@@ -43,10 +43,6 @@ const batchedMatmul = defineOp(
 );
 
 /**
- * Matrix product with NumPy semantics: (…, M, K) · (…, K, N) → (…, M, N), batch dims broadcast; a 1-D
- * operand is a vector whose axis is dropped from the result.
- */
-/**
  * Whether a matrix is stored column by column, as a Linear layer's transposed (out, in) weight is.
  * Its gradient Aᵀ·G is then computed as (Gᵀ·A)ᵀ: the product lands in the weight's own row-major
  * layout, so the gradient reaching the weight is contiguous and needs no transposing copy (a
