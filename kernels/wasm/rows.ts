@@ -1,6 +1,6 @@
-// Row kernels in WebAssembly SIMD (layer norm, softmax): a (rows, C) float32 matrix is copied into
-// wasm memory a block of rows at a time, each row padded to C4 = C rounded up to a multiple of 4 so
-// that it is whole v128s. Before a reduction, a kernel writes a neutral value into a row's padding
+// Row kernels in WebAssembly SIMD (layer norm, softmax, wkv, column sum): a (rows, C) float32 matrix
+// is copied into wasm memory a block of rows at a time, each row padded to C4 = C rounded up to a
+// multiple of 4 so that it is whole v128s. Before a reduction, a kernel writes a neutral value into a row's padding
 // lanes (fillPadding): 0 for a sum, −∞ for a max, the mean for a sum of squared deviations.
 // Here: the JavaScript side (dense check, block size, copies in and out) and the emitted loops
 // every row kernel shares (eachVector also drives the elementwise ones: relu.ts, binary.ts).
