@@ -11,7 +11,7 @@ import type { Kernel, View } from '../../src/backend/backend.ts';
 import { sharedArena } from './arena.ts';
 import { CHUNK, region } from './chunked.ts';
 import { ModuleBuilder } from './module.ts';
-import { denseF32, eachVector } from './rows.ts';
+import { denseF32, eachVector, f32 } from './rows.ts';
 
 const OPS = { add: 'f32x4Add', sub: 'f32x4Sub', mul: 'f32x4Mul' } as const;
 type BinaryOp = keyof typeof OPS;
@@ -58,12 +58,12 @@ function binary(name: BinaryOp, ts: Kernel): Kernel {
     sharedArena.ensure(region(3));
     const run = (exports ??= sharedArena.register<BinaryExports>(binaryModule().bytes()).exports)();
     const mem = sharedArena.f32;
-    const n = out.shape.reduce((p, q) => p * q, 1), dst = out.storage.data as Float32Array;
+    const n = out.shape.reduce((p, q) => p * q, 1), dst = f32(out);
     // Tile only as far as the output reaches: a scalar times a 64-float row must not write 4,096 floats.
     const tiled = Math.min(S, n);
     layouts.forEach((l, k) => {
       if (l.dense) return;
-      const src = inputs[k].storage.data as Float32Array, at = region(k) / 4;
+      const src = f32(inputs[k]), at = region(k) / 4;
       if (L === 1) mem.fill(src[l.start], at, at + tiled);
       else for (let r = 0; r < tiled; r += L) mem.set(src.subarray(l.start, l.start + L), at + r);
     });
@@ -71,7 +71,7 @@ function binary(name: BinaryOp, ts: Kernel): Kernel {
       const count = Math.min(S, n - i);
       layouts.forEach((l, k) => {
         if (!l.dense) return;
-        const v = inputs[k], src = v.storage.data as Float32Array;
+        const v = inputs[k], src = f32(v);
         mem.set(src.subarray(v.offset + i, v.offset + i + count), region(k) / 4);
       });
       run[name](count);

@@ -10,7 +10,7 @@
 import type { Kernel, View } from '../../src/backend/backend.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder } from './module.ts';
-import { blockRows, copyRowsIn, denseF32, eachRow, eachVector, padded, ROW_BLOCK } from './rows.ts';
+import { blockRows, copyRowsIn, denseF32, eachRow, eachVector, f32, padded, ROW_BLOCK } from './rows.ts';
 
 interface ColumnSumExports {
   /** acc[0, L4) = Σ of `rows` rows of L4 floats at byte address x; acc at byte address `acc`. */
@@ -58,7 +58,7 @@ export function wasmColumnSumKernels(ts: Record<string, Kernel>): Record<string,
       const mem = sharedArena.f32;
       for (let j = 0; j < L; j++) total[j] += mem[acc / 4 + j];
     }
-    (out.storage.data as Float32Array).set(total, out.offset);
+    f32(out).set(total, out.offset);
   };
   return { sum };
 }

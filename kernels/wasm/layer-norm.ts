@@ -15,7 +15,7 @@ import { layerNormKernels } from '../cpu/layer-norm.ts';
 import { sharedArena } from './arena.ts';
 import type { Local } from './body.ts';
 import { ModuleBuilder } from './module.ts';
-import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, fillPadding, laneSum, padded } from './rows.ts';
+import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, f32, fillPadding, laneSum, padded } from './rows.ts';
 
 interface LayerNormExports {
   /** Normalises `rows` rows of stride 4·C4 bytes at x into y; writes mean, rstd (f32 per row). */
@@ -94,7 +94,6 @@ function layerNormModule(): ModuleBuilder {
 
 let exports: (() => LayerNormExports) | undefined;
 const ts = layerNormKernels();
-const f32 = (v: View) => v.storage.data as Float32Array;
 
 /** Byte layout of one call: three row blocks of `block` rows, then 6 vectors of C4 (w, b, dw, db, mean, rstd). */
 function layout(C4: number, rowCount: number) {

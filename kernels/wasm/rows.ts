@@ -19,7 +19,8 @@ export const padded = (C: number): number => Math.ceil(C / 4) * 4;
 /** Rows of C4 floats per block (at least one row, at most `rows`). */
 export const blockRows = (C4: number, rows: number): number => Math.max(1, Math.min(rows, Math.floor(ROW_BLOCK / C4)));
 
-const f32 = (v: View) => v.storage.data as Float32Array;
+/** The float32 array behind a view (its storage's, not a copy: index it from v.offset). */
+export const f32 = (v: View): Float32Array => v.storage.data as Float32Array;
 
 /** Whether every view is float32 and contiguous (offset anywhere). */
 export const denseF32 = (views: readonly View[]): boolean => views.every((v) => v.dtype === 'float32' && isContiguousLayout(v.shape, v.strides));

@@ -21,7 +21,7 @@ import { WKV_EPS, WKV_PP0, wkvKernels } from '../cpu/wkv.ts';
 import { sharedArena } from './arena.ts';
 import type { FunctionBody, Local } from './body.ts';
 import { ModuleBuilder } from './module.ts';
-import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, padded } from './rows.ts';
+import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, f32, padded } from './rows.ts';
 import { emitExp, mathScratch, type MathScratch } from './simd-math.ts';
 
 interface WkvExports {
@@ -148,7 +148,6 @@ function wkvModule(): ModuleBuilder {
 
 let exports: (() => WkvExports) | undefined;
 const ts = wkvKernels();
-const f32 = (v: View) => v.storage.data as Float32Array;
 
 /** Byte offsets: `blocks` row blocks of block·C4 floats, then `vectors` vectors of C4. */
 function layout(blocks: number, vectors: number, C4: number, T: number) {
