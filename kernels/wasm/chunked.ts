@@ -3,7 +3,7 @@
 // offset), the inputs are copied in with TypedArray.set, the function runs, the outputs are copied
 // back. Chunks are small enough that all regions stay in L1/L2.
 
-import type { View } from '../../src/backend/backend.ts';
+import type { Kernel, View } from '../../src/backend/backend.ts';
 import { isContiguousLayout, sameShape } from '../../src/tensor/shape.ts';
 import { sharedArena } from './arena.ts';
 
@@ -35,4 +35,23 @@ export function runChunked(operands: readonly View[], copyIn: readonly boolean[]
       if (copyOut[k]) arrays[k].set(mem.subarray(region(k) / 4, region(k) / 4 + count), v.offset + i);
     });
   }
+}
+
+/**
+ * The table entries of an elementwise activation whose SIMD module exports `name` (region 1 = f(region 0))
+ * and `${name}Grad` (region 2 = region 0 · f'(region 1), inputs g, x; the forward output y, a third input,
+ * is unused): each runs chunked over dense float32 operands and falls back to `ts` for anything else.
+ */
+export function activationKernels<N extends string>(name: N, ts: Record<string, Kernel>, exports: () => Record<N | `${N}Grad`, (n: number) => void>): Record<string, Kernel> {
+  const grad = `${name}Grad` as const;
+  return {
+    [name]: (inputs, outputs, attrs) => {
+      if (!denseFloat32([outputs[0], inputs[0]])) return ts[name](inputs, outputs, attrs);
+      runChunked([inputs[0], outputs[0]], [true, false], [false, true], (n) => exports()[name](n));
+    },
+    [grad]: (inputs, outputs, attrs) => {
+      if (!denseFloat32([outputs[0], inputs[0], inputs[1]])) return ts[grad](inputs, outputs, attrs);
+      runChunked([inputs[0], inputs[1], outputs[0]], [true, true, false], [false, false, true], (n) => exports()[grad](n));
+    },
+  };
 }

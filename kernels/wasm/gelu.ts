@@ -7,7 +7,7 @@
 
 import type { Kernel } from '../../src/backend/backend.ts';
 import type { Local } from './body.ts';
-import { denseFloat32, region, runChunked } from './chunked.ts';
+import { activationKernels, region } from './chunked.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder, type FunctionBody } from './module.ts';
 import { emitErfc, emitExp, mathScratch } from './simd-math.ts';
@@ -68,16 +68,5 @@ let exports: (() => GeluExports) | undefined;
 const module = (): GeluExports => (exports ??= sharedArena.register<GeluExports>(geluModule().bytes()).exports)();
 
 /** The SIMD kernels for 'gelu' and 'geluGrad', each falling back to `ts` for non-dense or float64 operands. */
-export function wasmGeluKernels(ts: Record<string, Kernel>): Record<string, Kernel> {
-  return {
-    gelu: (inputs, outputs, attrs) => {
-      if (!denseFloat32([outputs[0], inputs[0]])) return ts.gelu(inputs, outputs, attrs);
-      runChunked([inputs[0], outputs[0]], [true, false], [false, true], (n) => module().gelu(n));
-    },
-    // inputs: g, x, y (the forward output, unused)
-    geluGrad: (inputs, outputs, attrs) => {
-      if (!denseFloat32([outputs[0], inputs[0], inputs[1]])) return ts.geluGrad(inputs, outputs, attrs);
-      runChunked([inputs[0], inputs[1], outputs[0]], [true, true, false], [false, false, true], (n) => module().geluGrad(n));
-    },
-  };
-}
+export const wasmGeluKernels = (ts: Record<string, Kernel>): Record<string, Kernel> =>
+  activationKernels('gelu', ts, module);

@@ -6,7 +6,7 @@
 
 import type { Kernel } from '../../src/backend/backend.ts';
 import { sharedArena } from './arena.ts';
-import { denseFloat32, region, runChunked } from './chunked.ts';
+import { activationKernels, region } from './chunked.ts';
 import type { FunctionBody, Local } from './body.ts';
 import { ModuleBuilder } from './module.ts';
 import { eachVector } from './rows.ts';
@@ -41,16 +41,5 @@ let exports: (() => ReluExports) | undefined;
 const module = (): ReluExports => (exports ??= sharedArena.register<ReluExports>(reluModule().bytes()).exports)();
 
 /** The SIMD kernels 'relu' and 'reluGrad', each falling back to `ts` for non-dense or float64 operands. */
-export function wasmReluKernels(ts: Record<string, Kernel>): Record<string, Kernel> {
-  return {
-    relu: (inputs, outputs, attrs) => {
-      if (!denseFloat32([outputs[0], inputs[0]])) return ts.relu(inputs, outputs, attrs);
-      runChunked([inputs[0], outputs[0]], [true, false], [false, true], (n) => module().relu(n));
-    },
-    // inputs: g, x, y (the forward output, unused)
-    reluGrad: (inputs, outputs, attrs) => {
-      if (!denseFloat32([outputs[0], inputs[0], inputs[1]])) return ts.reluGrad(inputs, outputs, attrs);
-      runChunked([inputs[0], inputs[1], outputs[0]], [true, true, false], [false, false, true], (n) => module().reluGrad(n));
-    },
-  };
-}
+export const wasmReluKernels = (ts: Record<string, Kernel>): Record<string, Kernel> =>
+  activationKernels('relu', ts, module);
