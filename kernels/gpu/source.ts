@@ -1,8 +1,8 @@
 // Building blocks for gpu.js kernel sources. Every GPU kernel here is generated as JavaScript source
-// text for one output shape, with the shapes, strides and offsets written in as number literals: gpu.js
-// then compiles it to GLSL / WGSL / wasm once, and the backend caches it by its source. Literals also
-// give every loop a constant bound, which gpu.js needs (it silently cuts other loops at
-// loopMaxIterations).
+// text for one output shape, with the shapes, strides and offsets written in as number literals (but a
+// write into a view takes its offset as an argument: write-view.ts): gpu.js then compiles it to GLSL /
+// WGSL / wasm once, and the backend caches it by its source. Literals also give every loop a constant
+// bound, which gpu.js needs (it silently cuts other loops at loopMaxIterations).
 //
 // Index arithmetic runs in float32 (gpu.js declares every kernel variable f32, on GL and WebGPU alike),
 // so integers are exact only up to 2^24: no device array may hold more elements (MAX_GPU_ELEMENTS).

@@ -5,11 +5,13 @@
 // by its strides from the largest down: c_a = floor(rel / s_a), rel −= c_a·s_a; inside iff every
 // 0 ≤ c_a < shape_a and nothing is left over.
 //   out[p] = inside(p) ? src[row-major index of c] : old[p]
+// The view's offset is an argument (a one-element array), not a literal: a window moved along its
+// storage (a key/value cache filled one position per token) reuses the compiled kernel.
 
 import { divmod, flatKernel, type GPU, type IKernelRunShortcut } from './source.ts';
 
-/** The storage size and the view (shape, strides, offset) being written. */
-export interface WriteViewSpec { size: number; shape: readonly number[]; strides: readonly number[]; offset: number }
+/** The storage size and the view's shape and strides (its offset is passed at run time: see the header). */
+export interface WriteViewSpec { size: number; shape: readonly number[]; strides: readonly number[] }
 
 /** Null when the view is one whose positions can be inverted as above, else why not. */
 export function writeViewProblem({ shape, strides }: WriteViewSpec): string | null {
@@ -22,8 +24,8 @@ export function writeViewProblem({ shape, strides }: WriteViewSpec): string | nu
   return null;
 }
 
-/** Kernel source of a write into a view: src inside the view, the old value elsewhere. */
-export function writeViewSource({ shape, strides, offset }: WriteViewSpec): string {
+/** Kernel source of a write into a view: src inside the view, the old value elsewhere; `origin` = [offset]. */
+export function writeViewSource({ shape, strides }: WriteViewSpec): string {
   const axes = shape.map((d, a) => a).filter((a) => shape[a] > 1).sort((p, q) => strides[q] - strides[p]);
   let srcStride = 1;
   const srcStrides: number[] = [];
@@ -35,9 +37,9 @@ export function writeViewSource({ shape, strides, offset }: WriteViewSpec): stri
   rel = rem${a};
   if (c${a} < 0 || c${a} >= ${shape[a]}) { inside = 0; }
   at = at + c${a} * ${srcStrides[a]};`);
-  return `function (old, src) {
+  return `function (old, src, origin) {
   const p = this.thread.x;
-  let rel = p - ${offset};
+  let rel = p - origin[0];
   let inside = 1;
   let at = 0;
   if (rel < 0) { inside = 0; }

@@ -38,6 +38,12 @@ export interface Backend {
   readonly name: string;
   /** dtypes this backend can store and compute in. */
   readonly dtypes: readonly DType[];
+  /**
+   * True when every new combination of shapes costs a kernel compile (gpu: tens of ms each). Callers that
+   * can keep shapes steady from call to call do so there, e.g. attention over a growing key/value cache
+   * reads the cache's whole buffer, masked, instead of one more key per token.
+   */
+  readonly compilesPerShape?: boolean;
   allocate(dtype: DType, size: number): Storage;
   /** Wraps (CPU) or uploads (GPU) host data. The backend may keep `data` without copying. */
   fromHost(data: TypedArray): Storage;

@@ -39,6 +39,8 @@ type Handle = { toArray?: () => unknown; delete?: () => void } | Float32Array;
 class GpuBackend implements Backend, GpuContext {
   readonly name = 'gpu';
   readonly dtypes: readonly DType[] = ['float32', 'int32'];
+  /** Kernels are compiled per shape (see compiledKernels). */
+  readonly compilesPerShape = true;
   device: GpuDevice | null = null;
   private readonly kernels: Record<string, Kernel>;
   private readonly cache = new Map<string, IKernelRunShortcut>();
@@ -66,7 +68,8 @@ class GpuBackend implements Backend, GpuContext {
     return this.live.size;
   }
 
-  /** Kernels compiled so far (one per distinct source: shapes, strides and offsets are literals). */
+  /** Kernels compiled so far (one per distinct source: shapes, strides and offsets are literals, except a
+   *  view write's offset, an argument). */
   get compiledKernels(): number {
     return this.cache.size;
   }
@@ -216,11 +219,13 @@ class GpuBackend implements Backend, GpuContext {
       s.data = array;
       return;
     }
-    const spec = { size: s.size, shape: [...view.shape], strides: [...view.strides], offset: view.offset };
+    const spec = { size: s.size, shape: [...view.shape], strides: [...view.strides] };
     const problem = writeViewProblem(spec);
     if (problem) throw new Error(`gpu backend: cannot write into the view ${fmt(view.shape)} strides [${view.strides}] (${problem}); write into a contiguous tensor`);
     const old = this.arg(view);
-    const merged = this.run(this.cached(`write ${JSON.stringify(spec)}`, () => writeViewKernel(this.gpu, spec)), [old, array]);
+    // The offset travels as an argument (uploaded with the call), so one kernel serves every window position.
+    const kernel = this.cached(`write ${JSON.stringify(spec)}`, () => writeViewKernel(this.gpu, spec));
+    const merged = this.run(kernel, [old, array, new Float32Array([view.offset])]);
     this.free(array);
     this.free(old);
     s.data = merged;

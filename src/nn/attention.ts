@@ -12,7 +12,7 @@ import { matmul } from '../ops/matmul.ts';
 import { softmax } from '../ops/nn.ts';
 import { permute, reshape, slice, squeeze, transpose, view } from '../ops/view.ts';
 import { tensor } from '../tensor/create.ts';
-import type { Storage } from '../backend/backend.ts';
+import { getBackend, type Storage } from '../backend/backend.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { Linear } from './layers.ts';
 import { Module, type InitOptions } from './module.ts';
@@ -53,13 +53,17 @@ export class CausalSelfAttention extends Module {
     // (B, T, 3C) → (B, T, 3, H, D) → (3, B, H, T, D); q, k, v are strided views, no copies
     const qkv = permute(reshape(this.qkv.forward(x), [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
     const [q, kNew, vNew] = [0, 1, 2].map((i) => squeeze(slice(qkv, 0, i, i + 1), 0)); // (B, H, T, D)
-    const k = caching ? grow(past?.k ?? null, kNew) : kNew; // (B, H, P+T, D)
-    const v = caching ? grow(past?.v ?? null, vNew) : vNew;
-    const P = k.shape[2] - T;
-    const scores = mul(matmul(q, transpose(k)), 1 / Math.sqrt(D)); // (B, H, T, P+T)
-    // One new token may see every key: it has no future to mask.
-    const att = softmax(T === 1 ? scores : maskedFill(scores, causalMask(T, P, x), -Infinity), -1);
-    const heads = matmul(att, v); // (B, H, T, D)
+    // On a backend that compiles a kernel per shape, attend over the caches' whole buffers (see grow).
+    // The cpu reads the filled part only: less work, and its float32 matmul picks a kernel by size, so
+    // a wider product could round differently from the same product over the filled keys.
+    const wide = caching && getBackend(x.backend).compilesPerShape === true;
+    const [k, kSeen] = caching ? grow(past?.k ?? null, kNew, wide) : [kNew, kNew]; // (B, H, P+T, D), (B, H, S, D)
+    const [v, vSeen] = caching ? grow(past?.v ?? null, vNew, wide) : [vNew, vNew];
+    const [P, S] = [k.shape[2] - T, kSeen.shape[2]]; // S keys seen: P+T, or the buffer's capacity
+    const scores = mul(matmul(q, transpose(kSeen)), 1 / Math.sqrt(D)); // (B, H, T, S)
+    // One new token may see every key: it has no future to mask (unless the keys run past the filled ones).
+    const att = softmax(T === 1 && S === P + T ? scores : maskedFill(scores, causalMask(T, P, S, x), -Infinity), -1);
+    const heads = matmul(att, vSeen); // (B, H, T, D): masked keys weigh exactly 0, and their values are zeros
     const merged = reshape(permute(heads, [0, 2, 1, 3]), [B, T, H * D]); // (B, T, C)
     return { y: this.outProj.forward(merged), k, v };
   }
@@ -69,14 +73,19 @@ export class CausalSelfAttention extends Module {
 const filled = new WeakMap<Storage, number>();
 
 /**
- * The cache (B, H, P, D) followed by `next` (B, H, T, D). During inference the cache is a view of a
- * buffer with spare positions (B, H, capacity, D): `next` is written after the P filled ones and the
- * result is a longer view, so a token costs O(T), not a copy of the whole past. The buffer doubles
- * when full; a step from an older state (the buffer already filled past P) copies instead of
- * overwriting. With gradients recorded it is a plain concat, which autograd can see.
+ * The cache (B, H, P, D) followed by `next` (B, H, T, D), and the keys or values attention reads. During
+ * inference the cache is a view of a buffer with spare positions (B, H, capacity, D): `next` is written
+ * after the P filled ones and the result is a longer view, so a token costs O(T), not a copy of the whole
+ * past. The buffer doubles when full; a step from an older state (the buffer already filled past P)
+ * copies instead of overwriting. With gradients recorded it is a plain concat, which autograd can see.
+ * `wide`: attention reads the whole buffer instead of the filled view, so its kernels' shapes change
+ * only when the buffer doubles, not with every token; the spare positions were never written (zeros).
  */
-function grow(past: Tensor | null, next: Tensor): Tensor {
-  if (isGradEnabled() && (next.requiresGrad || past?.requiresGrad)) return past ? concat([past, next], 2) : next;
+function grow(past: Tensor | null, next: Tensor, wide: boolean): [cache: Tensor, seen: Tensor] {
+  if (isGradEnabled() && (next.requiresGrad || past?.requiresGrad)) {
+    const cache = past ? concat([past, next], 2) : next;
+    return [cache, cache];
+  }
   const [B, H, T, D] = next.shape;
   const P = past ? past.shape[2] : 0;
   const capacity = past ? past.strides[1] / D : 0;
@@ -91,8 +100,9 @@ function grow(past: Tensor | null, next: Tensor): Tensor {
   writeInto(buffer, next, P);
   filled.set(buffer.storage, P + T);
   const grown = view(buffer, [B, H, P + T, D], buffer.strides, 0);
+  if (wide) return [grown, buffer];
   buffer.dispose();
-  return grown;
+  return [grown, grown];
 }
 
 /** Copies src (B, H, T, D) into positions [at, at + T) of buffer (B, H, capacity, D). */
@@ -102,9 +112,9 @@ function writeInto(buffer: Tensor, src: Tensor, at: number): void {
   window.dispose();
 }
 
-/** (T, P+T) with 1 where key j lies in the future of query i (at absolute position P + i). */
-function causalMask(T: number, P: number, like: Tensor): Tensor {
-  const data = new Float64Array(T * (P + T));
-  for (let i = 0; i < T; i++) data.fill(1, i * (P + T) + P + i + 1, (i + 1) * (P + T));
-  return tensor(data, { shape: [T, P + T], dtype: like.dtype, backend: like.backend });
+/** (T, S) with 1 where key j lies in the future of query i (at absolute position P + i), S ≥ P + T. */
+function causalMask(T: number, P: number, S: number, like: Tensor): Tensor {
+  const data = new Float64Array(T * S);
+  for (let i = 0; i < T; i++) data.fill(1, i * S + P + i + 1, (i + 1) * S);
+  return tensor(data, { shape: [T, S], dtype: like.dtype, backend: like.backend });
 }

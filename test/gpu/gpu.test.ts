@@ -1,59 +1,23 @@
 // The gpu backend against the CPU float64 reference, through each gpu.js code path that works
 // without a GPU: headless-gl under Xvfb (Mesa llvmpipe), WebGPU on Dawn with SwiftShader's Vulkan and
-// on Dawn's OpenGL backend (llvmpipe), and WebAssembly. Each path runs test/gpu/conformance.ts in its
-// own process (gpu.js picks its device once per process) and must report the expected kernel class —
-// GPU paths run with I3_GPU=require, so a silent fallback fails. A path whose prerequisites are missing
-// is skipped with a loud message on a developer machine and FAILS under CI (CI=1, set by .ci/run).
+// on Dawn's OpenGL backend (llvmpipe), and WebAssembly (test/gpu/paths.ts). Each path runs
+// test/gpu/conformance.ts in its own process and must report the expected kernel class. A path whose
+// prerequisites are missing is skipped with a loud message on a developer machine and FAILS under CI
+// (CI=1, set by .ci/run).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as I from '../../src/index.ts';
 import { gpuBackend } from '../../src/backend/gpu.ts';
+import { PATHS, glBuilt, inCi, type GpuPath } from './paths.ts';
 
 const t = suite('gpu backend (gpu.js paths vs cpu float64)');
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const inCi = Boolean(process.env.CI);
 const CASES_PER_OP = '3';
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-function onPath(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-function glBuilt(): string | null {
-  try {
-    createRequire(import.meta.url)('gl');
-    return null;
-  } catch {
-    return "the 'gl' package is not built (apt-get install libxi-dev, then JOBS=2 npm rebuild gl)";
-  }
-}
-
-interface GpuPath { name: string; kernelClass: string; env: Record<string, string>; wrap?: string[]; missing: () => string | null }
-
-const PATHS: GpuPath[] = [
-  {
-    name: 'headless-gl under Xvfb (Mesa llvmpipe)', kernelClass: 'HeadlessGLKernel', wrap: ['xvfb-run', '-a'],
-    env: { I3_GPU_MODE: 'headlessgl', I3_GPU: 'require' },
-    missing: () => glBuilt() ?? (onPath('xvfb-run') ? null : 'xvfb-run is not installed (apt-get install xvfb)'),
-  },
-  {
-    name: 'WebGPU on Dawn, SwiftShader Vulkan', kernelClass: 'WebGPUKernel',
-    env: { I3_GPU_MODE: 'webgpu', I3_GPU: 'require', VK_ICD_FILENAMES: SWIFTSHADER },
-    missing: () => (existsSync(SWIFTSHADER) ? null : `${SWIFTSHADER} is missing (apt-get install chromium-common libvulkan1)`),
-  },
-  {
-    name: 'WebGPU on Dawn, OpenGL on Mesa llvmpipe', kernelClass: 'WebGPUKernel',
-    env: { I3_GPU_MODE: 'webgpu', I3_GPU: 'require', I3_WEBGPU_BACKEND: 'opengl', EGL_PLATFORM: 'surfaceless' },
-    missing: () => null,
-  },
-  { name: 'WebAssembly (a CPU code path, not a GPU)', kernelClass: 'WebAssemblyKernel', env: { I3_GPU_MODE: 'webasm' }, missing: () => null },
-];
 
 function conformance(path: GpuPath, args: string[] = [CASES_PER_OP]) {
   const command = [...(path.wrap ?? []), process.execPath, '--import', 'tsx', 'test/gpu/conformance.ts', ...args];
