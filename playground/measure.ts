@@ -2,7 +2,7 @@
 // then alternates the backends (cpu with WebAssembly SIMD kernels, cpu with TypeScript kernels, gpu
 // with gpu.js on WebGL2 or on WebGPU in the worker) for a few rounds. Each switch starts a new worker,
 // so each round first runs one generation of N tokens that is not counted (it compiles: WebAssembly modules, and on
-// gpu one shader per kernel and shape, since every new cache length is a new shape), then the measured
+// gpu one shader per kernel and shape, including the attention kernels of each cache capacity), then the measured
 // one, with the bundled model. Prints the page's tokens/s per round, the median per backend, and the
 // uncounted first generation's time. Interleaved rounds, so all backends see the same machine load.
 // With trainSteps > 0, each round then also trains a fresh i3 in the same worker (the page's batch 8 ×

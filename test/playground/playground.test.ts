@@ -18,7 +18,7 @@ const t = suite('playground in headless Chromium');
 const problem = chromiumProblem();
 const state: { context?: BrowserContext; page?: Page; close?: () => void; url?: string; errors: string[] } = { errors: [] };
 
-/** New tokens in the gpu tests (each is a new cache length: new shapes to compile). */
+/** New tokens in the gpu tests (few: the first tokens on gpu compile every kernel they use). */
 const TOKENS = 2;
 
 const generate = async (page: Page, { tokens = 40, temperature = 0.8 } = {}) => {
