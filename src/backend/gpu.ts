@@ -1,11 +1,11 @@
 // The gpu.js backend ('gpu'). A storage holds one flat device array of `size` float32 elements: a GL
 // texture (HeadlessGL/WebGL), a WebGPU buffer (WebGPU: gpu-webgpu.ts records the kernels; reads are
 // asynchronous, Tensor.dataAsync), or a Float32Array where the path has no device memory (WebAssembly,
-// CPU). Views index into it exactly as on the CPU. Kernels (src/backend/gpu-kernels.ts) never write in place: each produces a new array
-// (gpu.js `pipeline: true, immutable: true`) that `write` places in the output; the array it replaces
-// is freed at once, so a storage owns exactly one device array and `release` frees it. int32 (ids) is
-// stored as float32 (exact below 2^24); ids uploaded from the host keep their host copy, to check
-// ranges and build scatter indices without a readback.
+// CPU). Views index into it exactly as on the CPU. Kernels (src/backend/gpu-kernels.ts) never write in
+// place: each produces a new array (gpu.js `pipeline: true, immutable: true`) that `write` places in
+// the output; the array it replaces is freed at once, so a storage owns exactly one device array and
+// `release` frees it. int32 (ids) is stored as float32 (exact below 2^24); ids uploaded from the host
+// keep their host copy, to check ranges and build scatter indices without a readback.
 //
 // Start it with `await initGpu()` (or set it as default with setDefaultBackend('gpu') afterwards); the
 // gpu.js path is chosen as gpu-device.ts describes and never changes silently: a kernel that gpu.js
@@ -16,14 +16,13 @@ import { HELPER_SOURCES, flatKernel } from '../../kernels/gpu/source.ts';
 import { writeViewKernel, writeViewProblem } from '../../kernels/gpu/write-view.ts';
 import { elementwiseKernel } from '../../kernels/gpu/elementwise.ts';
 import { allocArray, type DType, type TypedArray } from '../tensor/dtype.ts';
-import { contiguousStrides, fmt, sizeOf } from '../tensor/shape.ts';
+import { contiguousStrides, fmt, isContiguousLayout, sizeOf } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { registerBackend, type Backend, type Kernel, type Storage, type View } from './backend.ts';
 import { openGpuDevice, optionsFromEnv, type GpuDevice, type GpuOptions } from './gpu-device.ts';
 import { gpuKernels, type GpuContext } from './gpu-kernels.ts';
 import { DeviceArray, WebGpuDispatcher, webGpuDeviceOf } from './gpu-webgpu.ts';
 
-/** The error text for float64 on the gpu backend, which computes in float32 only. */
 /** The fix named whenever float64 meets the gpu backend. */
 export const FLOAT64_ON_GPU = 'the gpu backend computes in float32; cast with toDType or use the cpu backend';
 
@@ -130,10 +129,8 @@ class GpuBackend implements Backend, GpuContext {
 
   /** A device array holding the view's elements contiguously, and how to free it. */
   private contiguousArray(view: View): [unknown, () => void] {
-    const storage = view.storage as GpuStorage;
+    if (fillsStorage(view)) return [this.arg(view), () => {}];
     const n = sizeOf(view.shape);
-    const isWhole = view.offset === 0 && n === storage.size && contiguousStrides(view.shape).every((s, a) => view.shape[a] === 1 || s === view.strides[a]);
-    if (isWhole) return [this.arg(view), () => {}];
     const kernel = this.kernels.copy;
     const tmp = this.allocate(view.dtype, n) as GpuStorage;
     kernel([view], [{ storage: tmp, dtype: view.dtype, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 }], {});
@@ -211,10 +208,8 @@ class GpuBackend implements Backend, GpuContext {
   /** Places `array` (the view's elements, row-major) into the view: the whole storage, or a window of it. */
   write(view: View, array: unknown): void {
     const s = view.storage as GpuStorage;
-    const n = sizeOf(view.shape);
-    const isWhole = view.offset === 0 && n === s.size && contiguousStrides(view.shape).every((st, a) => view.shape[a] === 1 || st === view.strides[a]);
     if (s.host) s.host = null; // the data changes on the device; the host copy no longer matches
-    if (isWhole) {
+    if (fillsStorage(view)) {
       this.free(s.data);
       s.data = array;
       return;
@@ -235,7 +230,7 @@ class GpuBackend implements Backend, GpuContext {
   hostInts(view: View, op: string): Int32Array {
     const s = view.storage as GpuStorage;
     const n = sizeOf(view.shape);
-    if (s.host && view.offset + n <= s.host.length && contiguousStrides(view.shape).every((st, a) => view.shape[a] === 1 || st === view.strides[a])) {
+    if (s.host && view.offset + n <= s.host.length && isContiguousLayout(view.shape, view.strides)) {
       return s.host.subarray(view.offset, view.offset + n);
     }
     if (this.isAsync) throw new Error(`${op}: the ids ${fmt(view.shape)} were computed on the device and WebGPU cannot read them back synchronously; read them with \`await ids.dataAsync()\` and create the ids from that host data`);
@@ -247,9 +242,13 @@ class GpuBackend implements Backend, GpuContext {
   }
 }
 
+/** True when the view is its whole storage in row-major order, so its device array serves as is. */
+function fillsStorage(view: View): boolean {
+  return view.offset === 0 && sizeOf(view.shape) === view.storage.size && isContiguousLayout(view.shape, view.strides);
+}
+
 const INT_KERNELS = new Set(['copy', 'where', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'indexSelect']);
 
-/** The gpu.js backend, registered as 'gpu'; open a device with initGpu() before using it. */
 /** The registered 'gpu' backend (start it with initGpu). */
 export const gpuBackend = new GpuBackend();
 registerBackend(gpuBackend);
