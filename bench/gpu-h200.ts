@@ -10,7 +10,7 @@
 // reads an element of the last output and is read back, so the time covers all the queued work.
 import { writeFileSync } from 'node:fs';
 import * as I from '../src/index.ts';
-import { initGpu, readAsync } from '../src/backend/gpu.ts';
+import { initGpu } from '../src/backend/gpu.ts';
 import { AdamW } from '../src/optim/adamw.ts';
 import { flatTiledResult, tiledMatmulKernel } from '../kernels/gpu/matmul-tiled.ts';
 import { elementwiseKernel } from '../kernels/gpu/elementwise.ts';
@@ -197,7 +197,7 @@ async function modelSteps(kind: string, name: string, B: number, T: number, step
       return loss;
     });
     const firstParam = model.namedParameters()[0][1];
-    const finish = async (loss: I.Tensor) => { const v = (await readAsync(loss))[0]; loss.dispose(); await readAsync(firstParam); return v; };
+    const finish = async (loss: I.Tensor) => { const v = (await loss.dataAsync())[0]; loss.dispose(); await firstParam.dataAsync(); return v; };
     let t0 = performance.now();
     const firstLoss = await finish(step());
     const firstMs = performance.now() - t0;

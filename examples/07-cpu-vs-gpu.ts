@@ -10,7 +10,7 @@
 // Run: npx tsx examples/07-cpu-vs-gpu.ts [--steps N]
 
 import * as I from '../src/index.ts';
-import { initGpu, readAsync } from '../src/backend/gpu.ts';
+import { initGpu } from '../src/backend/gpu.ts';
 import { AdamW } from '../src/optim/adamw.ts';
 
 const steps = Number(process.argv[process.argv.indexOf('--steps') + 1]) || 40;
@@ -40,8 +40,8 @@ function train(backend: string) {
       opt.zeroGrad();
       return loss;
     });
-    // readAsync works on every path; WebGPU reads back only asynchronously.
-    losses.push(readAsync(loss).then((v) => (loss.dispose(), v)));
+    // dataAsync works on every path; WebGPU reads back only asynchronously.
+    losses.push(loss.dataAsync().then((v) => (loss.dispose(), v)));
   }
   return { losses, started };
 }

@@ -17,7 +17,6 @@ import { writeViewKernel, writeViewProblem } from '../../kernels/gpu/write-view.
 import { elementwiseKernel } from '../../kernels/gpu/elementwise.ts';
 import { allocArray, type DType, type TypedArray } from '../tensor/dtype.ts';
 import { contiguousStrides, fmt, isContiguousLayout, sizeOf } from '../tensor/shape.ts';
-import type { Tensor } from '../tensor/tensor.ts';
 import { registerBackend, type Backend, type Kernel, type Storage, type View } from './backend.ts';
 import { openGpuDevice, optionsFromEnv, type GpuDevice, type GpuOptions } from './gpu-device.ts';
 import { gpuKernels, type GpuContext } from './gpu-kernels.ts';
@@ -262,7 +261,4 @@ export async function initGpu(options: GpuOptions = optionsFromEnv()): Promise<G
   gpuBackend.device = device;
   return device;
 }
-
-/** A tensor's elements as a flat typed array, on every backend and every gpu.js path: `t.dataAsync()`. */
-export const readAsync = (t: Tensor): Promise<TypedArray> => t.dataAsync();
 

@@ -8,7 +8,7 @@
 // Usage: [xvfb-run -a] npx tsx test/gpu/conformance.ts [cases per op] [op filter]
 
 import * as I from '../../src/index.ts';
-import { gpuBackend, initGpu, readAsync } from '../../src/backend/gpu.ts';
+import { gpuBackend, initGpu } from '../../src/backend/gpu.ts';
 import { Generator } from '../../src/tensor/random.ts';
 import { tapeDraw } from '../../src/testing/draw.ts';
 import type { Draw } from '../../src/ops/draw.ts';
@@ -67,7 +67,7 @@ async function evaluate(run: I.OpCase['run'], inputs: I.Tensor[]): Promise<{ out
     I.sum(I.mul(out, w)).backward();
     return { out, grads: inputs.map((t) => t.grad ?? I.zeros([0], { backend: t.backend, dtype: t.dtype })) };
   });
-  const result = { out: await readAsync(out), grads: await Promise.all(grads.map((g) => readAsync(g))) };
+  const result = { out: await out.dataAsync(), grads: await Promise.all(grads.map((g) => g.dataAsync())) };
   for (const t of [out, ...grads, ...inputs]) t.dispose();
   return result;
 }

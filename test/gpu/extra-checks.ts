@@ -2,7 +2,7 @@
 // an output bigger than the largest texture side, and a whole training step that must leave no device
 // array behind. Each returns null when it passes, else what went wrong.
 import * as I from '../../src/index.ts';
-import { gpuBackend, readAsync } from '../../src/backend/gpu.ts';
+import { gpuBackend } from '../../src/backend/gpu.ts';
 import { AdamW } from '../../src/optim/adamw.ts';
 import { compare, toGpu } from './helpers.ts';
 
@@ -11,7 +11,7 @@ const grid = (shape: number[]) => I.tensor(Array.from({ length: shape.reduce((p,
 
 async function sameOnBoth(f: (...xs: I.Tensor[]) => I.Tensor, ...cpu: I.Tensor[]): Promise<string | null> {
   const want = f(...cpu).data();
-  const got = await readAsync(f(...cpu.map((t) => toGpu(t, false))));
+  const got = await f(...cpu.map((t) => toGpu(t, false))).dataAsync();
   return compare(f.name || 'result', got, want);
 }
 
@@ -57,9 +57,9 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
   'casts: float32 → int32 truncates toward zero, int32 → float32': async () => {
     const x = I.tensor([-2.7, -0.5, 0.5, 2.7, 3], { dtype: 'float32', backend: 'gpu' });
     const ints = I.toDType(x, 'int32');
-    const got = Array.from(await readAsync(ints));
+    const got = Array.from(await ints.dataAsync());
     if (got.join() !== '-2,0,0,2,3') return `toDType int32 gave ${got}`;
-    return compare('back to float32', await readAsync(I.toDType(ints, 'float32')), [-2, 0, 0, 2, 3]);
+    return compare('back to float32', await I.toDType(ints, 'float32').dataAsync(), [-2, 0, 0, 2, 3]);
   },
   'assign into a strided slice of a parameter': async () => {
     const run = (backend: string) => I.noGrad(() => {
@@ -68,14 +68,14 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
       I.assign(I.slice(m, 1, 1, 5, 2), I.full([4, 2], -1, { backend, dtype: 'float32' }));
       return p;
     });
-    return compare('parameter after the write', await readAsync(run('gpu')), run('cpu').data());
+    return compare('parameter after the write', await run('gpu').dataAsync(), run('cpu').data());
   },
   'a 32,000 × 512 output head (wider than any texture side) round-trips and scales': async () => {
     const [V, C] = [32000, 512];
     const host = new Float32Array(V * C);
     for (let i = 0; i < host.length; i++) host[i] = (i % 1013) - 506;
     const w = I.tensor(host, { shape: [V, C], backend: 'gpu' });
-    const got = await readAsync(I.mul(w, 0.5));
+    const got = await I.mul(w, 0.5).dataAsync();
     for (const i of [0, 1, C, V * C - 1, 12_345_678]) if (got[i] !== host[i] * 0.5) return `element ${i}: ${got[i]}, expected ${host[i] * 0.5}`;
     return null;
   },
@@ -84,10 +84,10 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     const [lc, lg] = [cpu.loss(), gpu.loss()];
     lc.backward();
     lg.backward();
-    const problem = compare('loss', await readAsync(lg), lc.data());
+    const problem = compare('loss', await lg.dataAsync(), lc.data());
     if (problem) return problem;
     for (const name of Object.keys(cpu.params) as (keyof typeof cpu.params)[]) {
-      const p = compare(`gradient of ${name}`, await readAsync(gpu.params[name].grad!), cpu.params[name].grad!.data());
+      const p = compare(`gradient of ${name}`, await gpu.params[name].grad!.dataAsync(), cpu.params[name].grad!.data());
       if (p) return p;
     }
     return null;
@@ -97,11 +97,11 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     const [lc, lg] = [cpu.loss(), gpu.loss()];
     lc.backward();
     lg.backward();
-    const problem = compare('loss', await readAsync(lg), lc.data());
+    const problem = compare('loss', await lg.dataAsync(), lc.data());
     if (problem) return problem;
     const gpuParams = new Map(gpu.model.namedParameters());
     for (const [name, p] of cpu.model.namedParameters()) {
-      const q = compare(`gradient of ${name}`, await readAsync(gpuParams.get(name)!.grad!), p.grad!.data());
+      const q = compare(`gradient of ${name}`, await gpuParams.get(name)!.grad!.dataAsync(), p.grad!.data());
       if (q) return q;
     }
     return null;
@@ -109,7 +109,7 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
   'ids computed on the device: gathered on synchronous paths, a clear error naming dataAsync on WebGPU': async () => {
     const table = I.tensor(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [4, 3], backend: 'gpu' });
     const ids = I.toDType(I.tensor([3, 1], { dtype: 'float32', backend: 'gpu' }), 'int32'); // made by a kernel
-    if (!gpuBackend.isAsync) return compare('rows 3 and 1', await readAsync(I.embedding(table, ids)), [9, 10, 11, 3, 4, 5]);
+    if (!gpuBackend.isAsync) return compare('rows 3 and 1', await I.embedding(table, ids).dataAsync(), [9, 10, 11, 3, 4, 5]);
     try {
       I.embedding(table, ids);
       return 'WebGPU gathered with ids it cannot read synchronously';
@@ -134,7 +134,7 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     };
     const gpu = run('gpu'), cpu = run('cpu'); // the cpu run updates w and b in place, so it goes second
     for (let i = 0; i < cpu.length; i++) {
-      const problem = compare(cpu[i][0], await readAsync(gpu[i][1]), cpu[i][1].data());
+      const problem = compare(cpu[i][0], await gpu[i][1].dataAsync(), cpu[i][1].data());
       if (problem) return problem;
     }
     return null;
@@ -149,12 +149,12 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
       opt.zeroGrad();
       return loss;
     });
-    const first = await readAsync(step());
+    const first = await step().dataAsync();
     const [arrays, ledger] = [gpuBackend.arrays, I.memory('gpu')]; // AdamW's moments exist from here on
     let last = first;
     for (let i = 0; i < 3; i++) {
       const loss = step();
-      last = await readAsync(loss);
+      last = await loss.dataAsync();
       loss.dispose();
     }
     const [arraysAfter, ledgerAfter] = [gpuBackend.arrays, I.memory('gpu')];
