@@ -43,7 +43,8 @@ class GpuBackend implements Backend, GpuContext {
   private readonly kernels: Record<string, Kernel>;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private readonly checked = new Set<IKernelRunShortcut>();
-  /** WebGPU: records the kernels (gpu.js only translates them); null on the other paths. */
+  /** WebGPU: records the kernels (gpu.js only translates them), and reads are asynchronous; null on the
+   *  other paths, whose reads are synchronous. */
   webgpu: WebGpuDispatcher | null = null;
   /** Every device array made and not yet freed: a second free of one is a bug, caught here. */
   private readonly live = new Set<unknown>();
@@ -55,10 +56,6 @@ class GpuBackend implements Backend, GpuContext {
   get gpu(): GpuDevice['gpu'] {
     if (!this.device) throw new Error('gpu backend: not initialised; call `await initGpu()` first (options or I3_GPU_MODE / I3_GPU=require choose the gpu.js path)');
     return this.device.gpu;
-  }
-
-  get isAsync(): boolean {
-    return this.device?.isAsync ?? false;
   }
 
   /** Device arrays currently alive (every storage's array and any temporary not yet freed). */
@@ -100,7 +97,7 @@ class GpuBackend implements Backend, GpuContext {
   }
 
   toHost(view: View): TypedArray {
-    if (this.isAsync) {
+    if (this.webgpu) {
       throw new Error(`gpu backend (WebGPU): reading ${view.dtype} ${fmt(view.shape)} back is asynchronous; use \`await tensor.dataAsync()\` or \`await tensor.itemAsync()\` instead of data() / item()`);
     }
     const [array, dispose] = this.contiguousArray(view);
@@ -232,7 +229,7 @@ class GpuBackend implements Backend, GpuContext {
     if (s.host && view.offset + n <= s.host.length && isContiguousLayout(view.shape, view.strides)) {
       return s.host.subarray(view.offset, view.offset + n);
     }
-    if (this.isAsync) throw new Error(`${op}: the ids ${fmt(view.shape)} were computed on the device and WebGPU cannot read them back synchronously; read them with \`await ids.dataAsync()\` and create the ids from that host data`);
+    if (this.webgpu) throw new Error(`${op}: the ids ${fmt(view.shape)} were computed on the device and WebGPU cannot read them back synchronously; read them with \`await ids.dataAsync()\` and create the ids from that host data`);
     return Int32Array.from(this.toHost(view));
   }
 

@@ -109,7 +109,7 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
   'ids computed on the device: gathered on synchronous paths, a clear error naming dataAsync on WebGPU': async () => {
     const table = I.tensor(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [4, 3], backend: 'gpu' });
     const ids = I.toDType(I.tensor([3, 1], { dtype: 'float32', backend: 'gpu' }), 'int32'); // made by a kernel
-    if (!gpuBackend.isAsync) return compare('rows 3 and 1', await I.embedding(table, ids).dataAsync(), [9, 10, 11, 3, 4, 5]);
+    if (!gpuBackend.webgpu) return compare('rows 3 and 1', await I.embedding(table, ids).dataAsync(), [9, 10, 11, 3, 4, 5]);
     try {
       I.embedding(table, ids);
       return 'WebGPU gathered with ids it cannot read synchronously';
