@@ -83,9 +83,8 @@ interface Pooled { buffer: GPUBuffer; submit: number }
 
 /** Records gpu.js kernels into batched compute passes on one WebGPU device; see the header. */
 export class WebGpuDispatcher {
-  /** Kernel calls, bind groups made (the others came from the cache), submits, uploads and reads so far,
-   *  and the host ms spent recording calls (for benchmarks). */
-  readonly stats = { dispatches: 0, bindGroups: 0, submits: 0, uploads: 0, reads: 0, recordMs: 0 };
+  /** Submits so far: a pooled buffer freed at submit s may take host data once this count passes s. */
+  private submits = 0;
   private readonly programs = new Map<IKernelRunShortcut, Program>();
   /** Freed buffers by `${pool} ${bytes}` (pool: a kernel's id or HOST), and each buffer's pool and id. */
   private readonly pool = new Map<string, Pooled[]>();
@@ -111,12 +110,12 @@ export class WebGpuDispatcher {
 
   /** Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). */
   run(kernel: IKernelRunShortcut, args: readonly unknown[]): DeviceArray {
-    const t0 = performance.now();
     const uploaded: DeviceArray[] = [];
     const arrays = args.map((a) => {
       if (a instanceof DeviceArray) return a;
       if (ArrayBuffer.isView(a)) {
-        const up = this.upload(Float32Array.from(a as unknown as ArrayLike<number>));
+        // upload copies into the buffer at once, so a Float32Array goes as it is; other arrays are converted.
+        const up = this.upload(a instanceof Float32Array ? a : Float32Array.from(a as unknown as ArrayLike<number>));
         uploaded.push(up);
         return up;
       }
@@ -133,7 +132,6 @@ export class WebGpuDispatcher {
       arrays.forEach((a, i) => entries.push({ binding: 1 + i, resource: { buffer: a.buffer } }));
       entries.push({ binding: 1 + arrays.length, resource: { buffer: out } });
       bindGroup = this.device.createBindGroup({ layout: program.layout, entries });
-      this.stats.bindGroups++;
       if (program.bindGroups.size >= BIND_GROUPS_PER_KERNEL) program.bindGroups.clear();
       program.bindGroups.set(key, bindGroup);
     }
@@ -144,20 +142,17 @@ export class WebGpuDispatcher {
     this.pass.setPipeline(program.pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(program.groups[0], program.groups[1], program.groups[2]);
-    this.stats.dispatches++;
     for (const up of uploaded) this.free(up);
     if (++this.recorded >= DISPATCHES_PER_SUBMIT) this.submit();
-    this.stats.recordMs += performance.now() - t0;
     return result;
   }
 
   /** A new device array holding `values`. */
   upload(values: Float32Array): DeviceArray {
-    this.stats.uploads++;
     const size = Math.max(4, values.byteLength);
     const list = this.pool.get(`${HOST} ${size}`) ?? [];
     let at = list.length - 1; // the most recently freed buffer whose last use is submitted
-    while (at >= 0 && list[at].submit >= this.stats.submits) at--;
+    while (at >= 0 && list[at].submit >= this.submits) at--;
     if (at >= 0) {
       const { buffer } = list.splice(at, 1)[0];
       this.pooledBytes -= size;
@@ -182,7 +177,7 @@ export class WebGpuDispatcher {
     const key = `${this.owner.get(array.buffer)!.pool} ${size}`;
     let list = this.pool.get(key);
     if (!list) this.pool.set(key, (list = []));
-    list.push({ buffer: array.buffer, submit: this.stats.submits });
+    list.push({ buffer: array.buffer, submit: this.submits });
     this.pooledBytes += size;
     this.liveBytes -= size;
   }
@@ -193,7 +188,6 @@ export class WebGpuDispatcher {
    * current task, so the reads of one task (e.g. all the gradient norms of a clip) share one submit.
    */
   async read(array: DeviceArray, n: number): Promise<Float32Array> {
-    this.stats.reads++;
     const bytes = Math.max(4, 4 * n);
     const staging = this.device.createBuffer({ size: bytes, usage: 0x0001 /* MAP_READ */ | 0x0008 /* COPY_DST */ });
     this.endPass();
@@ -221,7 +215,7 @@ export class WebGpuDispatcher {
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.recorded = 0;
-    this.stats.submits++;
+    this.submits++;
     if (this.pooledBytes <= Math.max(POOL_BYTES, this.liveBytes)) return;
     // Destroying after the submit is safe: submitted work keeps its buffers until it has run.
     for (const list of this.pool.values()) for (const p of list) p.buffer.destroy();
