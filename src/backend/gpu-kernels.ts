@@ -233,12 +233,14 @@ function adamw(ctx: GpuContext): Kernel {
     const { beta1, beta2, eps, decay, stepSize, sqrtC2 } = attrs as Record<string, number>;
     const spec: AdamWSpec = { n: size(p), beta1, beta2, eps, offsets: { g: g.offset, p: p.offset, m: m.offset, v: v.offset } };
     const values = new Float32Array([decay, stepSize, sqrtC2]);
-    if (scalars?.key !== values.join()) {
+    const key = values.join(); // the values as uploaded (float32)
+    if (scalars?.key !== key) {
       if (scalars) ctx.free(scalars.array);
-      scalars = { key: values.join(), array: ctx.upload(values) };
+      scalars = { key, array: ctx.upload(values) };
     }
     const args = [ctx.arg(g), ctx.arg(p), ctx.arg(m), ctx.arg(v), scalars.array];
-    const run = (out: AdamWOutput) => ctx.run(ctx.cached(`adamw ${out} ${JSON.stringify(spec)}`, () => adamwKernel(ctx.gpu, spec, out)), args);
+    const specKey = JSON.stringify(spec);
+    const run = (out: AdamWOutput) => ctx.run(ctx.cached(`adamw ${out} ${specKey}`, () => adamwKernel(ctx.gpu, spec, out)), args);
     const [pNew, mNew, vNew] = [run('p'), run('m'), run('v')];
     ctx.write(p, pNew);
     ctx.write(m, mNew);
