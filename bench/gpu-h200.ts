@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import * as I from '../src/index.ts';
 import { initGpu } from '../src/backend/gpu.ts';
 import { AdamW } from '../src/optim/adamw.ts';
+import { B_COPY_MIN_K } from '../src/backend/gpu-kernels.ts';
 import { flatTiledResult, tiledMatmulKernel } from '../kernels/gpu/matmul-tiled.ts';
 import { elementwiseKernel } from '../kernels/gpu/elementwise.ts';
 import { naiveMatmulKernel, type MatmulSpec } from '../kernels/gpu/naive-matmul.ts';
@@ -150,13 +151,15 @@ if (!args.includes('--no-matmul')) {
     const [a, b] = [await upload(Float32Array.from({ length: sizeA }, () => Math.random() - 0.5)), await upload(Float32Array.from({ length: sizeB }, () => Math.random() - 0.5))];
     // Naive and tiled alternate twice; each keeps its better round (the GPU clock ramps up).
     const nk = naiveMatmulKernel(gpu, spec) as unknown as Run, direct = tiledMatmulKernel(gpu, spec) as unknown as Run, gk = naiveGridKernel(spec);
-    // A·Bᵀ: what the backend runs — B copied to (…, K, N), then the tiled A·B (src/backend/gpu-kernels.ts).
-    const [tk, extra] = s.layout === 'A·Bᵀ' ? transposedB(s) : [direct, []];
+    // A·Bᵀ: what the backend runs — from K = B_COPY_MIN_K on, B copied to (…, K, N), then the tiled A·B
+    // (src/backend/gpu-kernels.ts); below it the tiled kernel on the strided B.
+    const copiesB = s.layout === 'A·Bᵀ' && s.K >= B_COPY_MIN_K;
+    const [tk, extra] = copiesB ? transposedB(s) : [direct, []];
     const n1 = await timeKernel(nk, [a, b], (r) => r), t1 = await timeKernel(tk, [a, b], flatTiledResult);
     const n2 = await timeKernel(nk, [a, b], (r) => r), t2 = await timeKernel(tk, [a, b], flatTiledResult);
     const g1 = await timeKernel(gk, [a, b], flatGrid), g2 = await timeKernel(gk, [a, b], flatGrid);
     const [naiveMs, tiledMs, gridMs] = [Math.min(n1.ms, n2.ms), Math.min(t1.ms, t2.ms), Math.min(g1.ms, g2.ms)];
-    const directMs = s.layout === 'A·Bᵀ' ? (await timeKernel(direct, [a, b], flatTiledResult)).ms : null;
+    const directMs = copiesB ? (await timeKernel(direct, [a, b], flatTiledResult)).ms : null;
     const cpuMs = s.cpu && !args.includes('--no-cpu') ? cpuMatmulMs(s) : null;
     const row = {
       shape: `${s.name} (${s.batch > 1 ? `${s.batch}×` : ''}${s.M}×${s.K})·(${s.K}×${s.N})`, layout: s.layout,

@@ -58,6 +58,14 @@ function reduction(ctx: GpuContext, kind: 'sum' | 'max'): Kernel {
   };
 }
 
+/**
+ * The shortest K for which the tiled matmul copies a transposed B (stored (…, N, K)) to (…, K, N)
+ * first. On an NVIDIA H200 (BENCHMARKS.md, "GPU matmul kernels"; bench/results-gpu.json): with
+ * K = 512 and 2,048 the copy takes A·Bᵀ from 1,753–1,758 GFLOP/s (tiled straight on the strided B) to
+ * 3,533–4,212; for attention's Q·Kᵀ with K = 32 it loses (376 after the copy, 417 without, 412 naive).
+ */
+export const B_COPY_MIN_K = 64;
+
 function matmul(ctx: GpuContext): Kernel {
   return ([a, b], [out]) => {
     if (size(out) === 0) return;
@@ -70,9 +78,9 @@ function matmul(ctx: GpuContext): Kernel {
     const spec: MatmulSpec = { batchShape, M: out.shape[r - 2], N: out.shape[r - 1], K: a.shape[a.shape.length - 1], a: operand(a), b: operand(b) };
     if (useTiledMatmul(ctx.gpu, spec)) {
       // B with k contiguous and n strided (x·Wᵀ of every Linear, Q·Kᵀ): neighbouring threads would read
-      // B rows K floats apart (no coalescing: 0.5 TFLOP/s on an H200). One copy to (…, K, N) first
-      // costs a pass over B and brings the product to the A·B speed (BENCHMARKS.md, GPU).
-      const bT = spec.b.row === 1 && spec.b.col !== 1 && spec.K > 1 ? contiguousCopy(ctx, b) : null;
+      // B rows K floats apart (no coalescing). One copy to (…, K, N) first costs a pass over B and brings
+      // the product to the A·B speed, when K is long enough to repay it (B_COPY_MIN_K).
+      const bT = spec.b.row === 1 && spec.b.col !== 1 && spec.K >= B_COPY_MIN_K ? contiguousCopy(ctx, b) : null;
       const bSpec = bT ? { ...spec, b: { batchStrides: broadcastTo(b.shape.slice(0, -2), contiguousStrides(b.shape).slice(0, -2), batchShape), row: spec.N, col: 1, offset: 0 } } : spec;
       const result = ctx.run(ctx.cached(`matmul tiled ${JSON.stringify(bSpec)}`, () => tiledMatmulKernel(ctx.gpu, bSpec)), [ctx.arg(a), bT ?? ctx.arg(b)]);
       if (bT) ctx.free(bT);

@@ -3,6 +3,7 @@
 // array behind. Each returns null when it passes, else what went wrong.
 import * as I from '../../src/index.ts';
 import { gpuBackend } from '../../src/backend/gpu.ts';
+import { B_COPY_MIN_K } from '../../src/backend/gpu-kernels.ts';
 import { AdamW } from '../../src/optim/adamw.ts';
 import { compare, toGpu } from './helpers.ts';
 
@@ -60,6 +61,17 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     const got = Array.from(await ints.dataAsync());
     if (got.join() !== '-2,0,0,2,3') return `toDType int32 gave ${got}`;
     return compare('back to float32', await I.toDType(ints, 'float32').dataAsync(), [-2, 0, 0, 2, 3]);
+  },
+  'matmul A·Bᵀ (B a transposed view) with K on both sides of B_COPY_MIN_K; on WebGPU B is copied only from there on': async () => {
+    for (const K of [B_COPY_MIN_K / 2, B_COPY_MIN_K]) {
+      const kernels = gpuBackend.compiledKernels;
+      const problem = await sameOnBoth((a, b) => I.matmul(a, I.transpose(b)), grid([2, 3, K]), grid([2, 12, K])); // (2, 3, K)·(2, K, 12)
+      if (problem) return `K = ${K}: ${problem}`;
+      // WebGPU runs the tiled kernel (one new kernel), after the copy of B (a second) from B_COPY_MIN_K on.
+      const compiled = gpuBackend.compiledKernels - kernels, want = K >= B_COPY_MIN_K ? 2 : 1;
+      if (gpuBackend.webgpu && compiled !== want) return `K = ${K}: ${compiled} kernels compiled, expected ${want}`;
+    }
+    return null;
   },
   'assign into a strided slice of a parameter': async () => {
     const run = (backend: string) => I.noGrad(() => {
