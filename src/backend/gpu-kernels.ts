@@ -98,8 +98,9 @@ function contiguousCopy(ctx: GpuContext, v: View): unknown {
 }
 
 /**
- * The tiled matmul (kernels/gpu/matmul-tiled.ts, 1.2-1.8x the naive GFLOP/s on an H200) needs WebGPU's
- * flat Array(4) results and N divisible by 4. I3_GPU_MATMUL=naive keeps the naive kernel (benchmarks).
+ * The tiled matmul (kernels/gpu/matmul-tiled.ts: on an H200 1.1-2.1x the naive GFLOP/s for A·B and
+ * Aᵀ·B, 7-9x for A·Bᵀ with B copied; BENCHMARKS.md) needs WebGPU's flat Array(4) results and N
+ * divisible by 4. I3_GPU_MATMUL=naive keeps the naive kernel (benchmarks).
  */
 function useTiledMatmul(gpu: GPU, spec: MatmulSpec): boolean {
   return (gpu as unknown as { mode?: string }).mode === 'webgpu' && process.env.I3_GPU_MATMUL !== 'naive' && tiledMatmulFits(spec);

@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 // Running gpu.js kernels on WebGPU without gpu.js's per-call costs. gpu.js translates a kernel to WGSL
 // well, but each call of a WebGPU kernel creates a new output buffer (immutable mode), a new bind group,
 // a command encoder and a queue submit, and hands the result back as a Promise: measured on Dawn with
@@ -18,6 +17,7 @@
 //     unsubmitted dispatches still read); otherwise into a new buffer written at creation.
 // The uniform block gpu.js's WGSL reads (output size, dispatch width, one [x, y, z, total] row per
 // array argument) is laid out by gpu.js (computeParamsLayout) and filled here once per argument sizes.
+/// <reference types="@webgpu/types" />
 
 import type { IKernelRunShortcut } from 'gpu.js';
 
