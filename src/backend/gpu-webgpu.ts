@@ -11,11 +11,7 @@
 //   - freed buffers go back to a pool of the kernel that made them and come back as that kernel's later
 //     outputs (safe for the same reason: any reuse is recorded after the last use). Per kernel, because
 //     then a training step, which makes the same calls every time, gets the same buffers every time,
-//     and its bind groups (≈100 µs each to create on SwiftShader, the largest cost left) are cached.
-//     A caller may name its own pool instead (run's `pool`): AdamW's kernel for one shape replaces every
-//     parameter of that shape in turn, so in its kernel's pool each parameter would take the buffer the
-//     previous one just freed (a new bind group every step); with a pool per parameter, each parameter
-//     alternates between two buffers and its bind groups repeat every other step;
+//     and its bind groups (≈100 µs each to create on SwiftShader, the largest cost left) are cached;
 //   - host data is written with queue.writeBuffer only into a pooled buffer whose last use has been
 //     submitted (a writeBuffer runs before any later submit, so it would overwrite data that recorded,
 //     unsubmitted dispatches still read); otherwise into a new buffer written at creation.
@@ -29,11 +25,8 @@ import type { IKernelRunShortcut } from 'gpu.js';
 const DISPATCHES_PER_SUBMIT = 64;
 /** Pooled bytes beyond max(this, live bytes) empty the pool (shapes that stopped recurring, e.g. growing caches). */
 const POOL_BYTES = 256 * 2 ** 20;
-/**
- * Bind groups kept per kernel; past this the kernel's cache is cleared (buffers not recurring). AdamW's
- * kernel for one shape keeps two per parameter of that shape (i3-200m: 108 parameters of 512 floats).
- */
-const BIND_GROUPS_PER_KERNEL = 512;
+/** Bind groups kept per kernel; past this the kernel's cache is cleared (buffers not recurring). */
+const BIND_GROUPS_PER_KERNEL = 64;
 /** The pool of host uploads (and zero arrays), beside one pool per kernel. */
 const HOST = -1;
 const USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
@@ -90,8 +83,6 @@ interface Pooled { buffer: GPUBuffer; submit: number }
 
 /** Records gpu.js kernels into batched compute passes on one WebGPU device; see the header. */
 export class WebGpuDispatcher {
-  /** Bind groups created so far (cache misses; for tests and benchmarks). */
-  bindGroupsCreated = 0;
   /** Submits so far: a pooled buffer freed at submit s may take host data once this count passes s. */
   private submits = 0;
   private readonly programs = new Map<IKernelRunShortcut, Program>();
@@ -99,9 +90,6 @@ export class WebGpuDispatcher {
   private readonly pool = new Map<string, Pooled[]>();
   private readonly owner = new WeakMap<GPUBuffer, { pool: number; id: number }>();
   private nextBufferId = 0;
-  /** Pools that callers name (run's `pool`), numbered from -2 down (kernels' pools are their ids, HOST is -1). */
-  private readonly namedPools = new WeakMap<object, number>();
-  private nextPoolName = 0;
   private pooledBytes = 0;
   private liveBytes = 0;
   private encoder: GPUCommandEncoder | null = null;
@@ -120,11 +108,8 @@ export class WebGpuDispatcher {
     });
   }
 
-  /**
-   * Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). The
-   * output comes from the kernel's pool, or from the pool named by `pool` (any object; see the header).
-   */
-  run(kernel: IKernelRunShortcut, args: readonly unknown[], pool?: object): DeviceArray {
+  /** Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). */
+  run(kernel: IKernelRunShortcut, args: readonly unknown[]): DeviceArray {
     const uploaded: DeviceArray[] = [];
     const arrays = args.map((a) => {
       if (a instanceof DeviceArray) return a;
@@ -137,7 +122,7 @@ export class WebGpuDispatcher {
       throw new Error(`gpu backend (WebGPU): kernel argument of type ${typeof a} is neither a device array nor a typed array`);
     });
     const program = this.programs.get(kernel) ?? this.build(kernel, arrays);
-    const out = this.allocate(pool ? this.poolOf(pool) : program.id, program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
+    const out = this.allocate(program.id, program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
     const result = new DeviceArray(out, [...program.kernel.output], program.kernel.componentCount);
     const lengths = arrays.map((a) => a.floats).join(',');
     const key = `${lengths}|${[...arrays.map((a) => a.buffer), out].map((b) => this.owner.get(b)!.id).join(',')}`;
@@ -147,7 +132,6 @@ export class WebGpuDispatcher {
       arrays.forEach((a, i) => entries.push({ binding: 1 + i, resource: { buffer: a.buffer } }));
       entries.push({ binding: 1 + arrays.length, resource: { buffer: out } });
       bindGroup = this.device.createBindGroup({ layout: program.layout, entries });
-      this.bindGroupsCreated++;
       if (program.bindGroups.size >= BIND_GROUPS_PER_KERNEL) program.bindGroups.clear();
       program.bindGroups.set(key, bindGroup);
     }
@@ -245,13 +229,7 @@ export class WebGpuDispatcher {
     this.pass = null;
   }
 
-  private poolOf(key: object): number {
-    let id = this.namedPools.get(key);
-    if (id === undefined) this.namedPools.set(key, (id = HOST - 1 - this.nextPoolName++));
-    return id;
-  }
-
-  /** An output buffer of `pool` (a kernel's id or a named pool's): the one it freed last, else a new one. */
+  /** An output buffer of `pool` (a kernel's id): the one it freed last, else a new one. */
   private allocate(pool: number, floats: number): GPUBuffer {
     const size = Math.max(4, 4 * floats);
     const pooled = this.pool.get(`${pool} ${size}`)?.pop();

@@ -158,9 +158,9 @@ class GpuBackend implements Backend, GpuContext {
     return kernel;
   }
 
-  /** Calls a kernel (on WebGPU: records it, its output from `pool` if given). Returns the new device array. */
-  run(kernel: IKernelRunShortcut, args: readonly unknown[], pool?: object): unknown {
-    if (this.webgpu) return this.track(this.webgpu.run(kernel, args, pool));
+  /** Calls a kernel (on WebGPU: records it). Returns the new device array. */
+  run(kernel: IKernelRunShortcut, args: readonly unknown[]): unknown {
+    if (this.webgpu) return this.track(this.webgpu.run(kernel, args));
     const result = kernel(...(args as never[]));
     this.checkClass(kernel);
     return this.track(result);
