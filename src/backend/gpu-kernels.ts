@@ -23,7 +23,8 @@ import { recurrenceKernels } from './gpu-recurrences.ts';
 export interface GpuContext {
   readonly gpu: GPU;
   cached(key: string, make: () => IKernelRunShortcut): IKernelRunShortcut;
-  run(kernel: IKernelRunShortcut, args: readonly unknown[]): unknown;
+  /** `pool`: on WebGPU, the output's buffer comes from (and returns to) a pool of that object, not the kernel's. */
+  run(kernel: IKernelRunShortcut, args: readonly unknown[], pool?: object): unknown;
   free(array: unknown): void;
   /** Replaces a fresh result by f(result) (same device memory, another view of it), keeping the ledger right. */
   map(array: unknown, f: (result: unknown) => unknown): unknown;
@@ -233,7 +234,9 @@ function indexAdd(ctx: GpuContext): Kernel {
  * AdamW's fused update (kernels/gpu/adamw.ts): three kernels on the old values, then three writes. The
  * step's scalars are uploaded once and shared by every parameter with the same values (one upload per
  * step, not per parameter, and the kernels' bind groups repeat); the previous step's array is freed
- * when the values change, so one 3-float array stays alive between steps.
+ * when the values change, so one 3-float array stays alive between steps. Each result's buffer comes
+ * from a pool of the storage it replaces (src/backend/gpu-webgpu.ts), so θ, m and v each alternate
+ * between two buffers and the bind groups repeat every other step.
  */
 function adamw(ctx: GpuContext): Kernel {
   let scalars: { key: string; array: unknown } | null = null;
@@ -249,8 +252,8 @@ function adamw(ctx: GpuContext): Kernel {
     }
     const args = [ctx.arg(g), ctx.arg(p), ctx.arg(m), ctx.arg(v), scalars.array];
     const specKey = JSON.stringify(spec);
-    const run = (out: AdamWOutput) => ctx.run(ctx.cached(`adamw ${out} ${specKey}`, () => adamwKernel(ctx.gpu, spec, out)), args);
-    const [pNew, mNew, vNew] = [run('p'), run('m'), run('v')];
+    const run = (out: AdamWOutput, into: View) => ctx.run(ctx.cached(`adamw ${out} ${specKey}`, () => adamwKernel(ctx.gpu, spec, out)), args, into.storage);
+    const [pNew, mNew, vNew] = [run('p', p), run('m', m), run('v', v)];
     ctx.write(p, pNew);
     ctx.write(m, mNew);
     ctx.write(v, vNew);

@@ -11,7 +11,13 @@
 //   - freed buffers go back to a pool of the kernel that made them and come back as that kernel's later
 //     outputs (safe for the same reason: any reuse is recorded after the last use). Per kernel, because
 //     then a training step, which makes the same calls every time, gets the same buffers every time,
-//     and its bind groups (≈100 µs each to create on SwiftShader, the largest cost left) are cached;
+//     and its bind groups (≈100 µs each to create on SwiftShader, the largest cost left) are cached.
+//     A caller may name its own pool instead (run's `pool`): AdamW's kernel for one shape replaces every
+//     parameter of that shape in turn, so in its kernel's pool each parameter would take the buffer the
+//     previous one just freed (a new bind group every step); with a pool per parameter, each parameter
+//     alternates between two buffers and its bind groups repeat every other step. The spare waiting in
+//     a named pool counts as live memory (it is the next step's output, so the trim below must not
+//     destroy it), and it is destroyed when its pool is dropped (the storage released);
 //   - host data is written with queue.writeBuffer only into a pooled buffer whose last use has been
 //     submitted (a writeBuffer runs before any later submit, so it would overwrite data that recorded,
 //     unsubmitted dispatches still read); otherwise into a new buffer written at creation.
@@ -25,10 +31,15 @@ import type { IKernelRunShortcut } from 'gpu.js';
 const DISPATCHES_PER_SUBMIT = 64;
 /** Pooled bytes beyond max(this, live bytes) empty the pool (shapes that stopped recurring, e.g. growing caches). */
 const POOL_BYTES = 256 * 2 ** 20;
-/** Bind groups kept per kernel; past this the kernel's cache is cleared (buffers not recurring). */
-const BIND_GROUPS_PER_KERNEL = 64;
+/**
+ * Bind groups kept per kernel; past this the kernel's cache is cleared (buffers not recurring). AdamW's
+ * kernel for one shape keeps two per parameter of that shape (i3-200m: 108 parameters of 512 floats).
+ */
+const BIND_GROUPS_PER_KERNEL = 512;
 /** The pool of host uploads (and zero arrays), beside one pool per kernel. */
 const HOST = -1;
+/** Named pools (run's `pool`) are numbered from this down. */
+const NAMED = -2;
 const USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
 const COMPUTE = 0x4; // GPUShaderStage.COMPUTE (the numbers are fixed by the WebGPU spec)
 
@@ -83,6 +94,12 @@ interface Pooled { buffer: GPUBuffer; submit: number }
 
 /** Records gpu.js kernels into batched compute passes on one WebGPU device; see the header. */
 export class WebGpuDispatcher {
+  /** Bind groups created so far (cache misses; for tests and benchmarks). */
+  bindGroupsCreated = 0;
+  /** Bytes of buffers in use, named pools' spares included (not the kernels' pools); for tests. */
+  get bytesLive(): number {
+    return this.liveBytes;
+  }
   /** Submits so far: a pooled buffer freed at submit s may take host data once this count passes s. */
   private submits = 0;
   private readonly programs = new Map<IKernelRunShortcut, Program>();
@@ -90,6 +107,11 @@ export class WebGpuDispatcher {
   private readonly pool = new Map<string, Pooled[]>();
   private readonly owner = new WeakMap<GPUBuffer, { pool: number; id: number }>();
   private nextBufferId = 0;
+  /** Pools that callers name (run's `pool`), numbered from -2 down (kernels' pools are their ids, HOST is -1). */
+  private readonly namedPools = new WeakMap<object, number>();
+  /** Buffers of dropped pools, destroyed after the next submit (recorded work may still use them). */
+  private doomed: GPUBuffer[] = [];
+  private nextPoolName = 0;
   private pooledBytes = 0;
   private liveBytes = 0;
   private encoder: GPUCommandEncoder | null = null;
@@ -108,8 +130,11 @@ export class WebGpuDispatcher {
     });
   }
 
-  /** Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). */
-  run(kernel: IKernelRunShortcut, args: readonly unknown[]): DeviceArray {
+  /**
+   * Records one call of `kernel` on `args` (device arrays, or host arrays uploaded for this call). The
+   * output comes from the kernel's pool, or from the pool named by `pool` (any object; see the header).
+   */
+  run(kernel: IKernelRunShortcut, args: readonly unknown[], pool?: object): DeviceArray {
     const uploaded: DeviceArray[] = [];
     const arrays = args.map((a) => {
       if (a instanceof DeviceArray) return a;
@@ -122,7 +147,7 @@ export class WebGpuDispatcher {
       throw new Error(`gpu backend (WebGPU): kernel argument of type ${typeof a} is neither a device array nor a typed array`);
     });
     const program = this.programs.get(kernel) ?? this.build(kernel, arrays);
-    const out = this.allocate(program.id, program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
+    const out = this.allocate(pool ? this.poolOf(pool) : program.id, program.kernel.threadDim.reduce((p, q) => p * q, 1) * program.kernel.componentCount);
     const result = new DeviceArray(out, [...program.kernel.output], program.kernel.componentCount);
     const lengths = arrays.map((a) => a.floats).join(',');
     const key = `${lengths}|${[...arrays.map((a) => a.buffer), out].map((b) => this.owner.get(b)!.id).join(',')}`;
@@ -132,6 +157,7 @@ export class WebGpuDispatcher {
       arrays.forEach((a, i) => entries.push({ binding: 1 + i, resource: { buffer: a.buffer } }));
       entries.push({ binding: 1 + arrays.length, resource: { buffer: out } });
       bindGroup = this.device.createBindGroup({ layout: program.layout, entries });
+      this.bindGroupsCreated++;
       if (program.bindGroups.size >= BIND_GROUPS_PER_KERNEL) program.bindGroups.clear();
       program.bindGroups.set(key, bindGroup);
     }
@@ -178,8 +204,24 @@ export class WebGpuDispatcher {
     let list = this.pool.get(key);
     if (!list) this.pool.set(key, (list = []));
     list.push({ buffer: array.buffer, submit: this.submits });
+    if (this.owner.get(array.buffer)!.pool <= NAMED) return; // a named pool's spare stays counted as live
     this.pooledBytes += size;
     this.liveBytes -= size;
+  }
+
+  /** Drops the named pool `pool` (its owner is gone): its buffers are destroyed after the next submit. */
+  dropPool(pool: object): void {
+    const id = this.namedPools.get(pool);
+    if (id === undefined) return;
+    this.namedPools.delete(pool);
+    for (const [key, list] of this.pool) {
+      if (!key.startsWith(`${id} `)) continue;
+      for (const p of list) {
+        this.doomed.push(p.buffer);
+        this.liveBytes -= p.buffer.size;
+      }
+      this.pool.delete(key);
+    }
   }
 
   /**
@@ -216,10 +258,15 @@ export class WebGpuDispatcher {
     this.encoder = null;
     this.recorded = 0;
     this.submits++;
-    if (this.pooledBytes <= Math.max(POOL_BYTES, this.liveBytes)) return;
     // Destroying after the submit is safe: submitted work keeps its buffers until it has run.
-    for (const list of this.pool.values()) for (const p of list) p.buffer.destroy();
-    this.pool.clear();
+    for (const buffer of this.doomed) buffer.destroy();
+    this.doomed = [];
+    if (this.pooledBytes <= Math.max(POOL_BYTES, this.liveBytes)) return;
+    for (const [key, list] of this.pool) {
+      if (Number(key.split(' ')[0]) <= NAMED) continue; // spares of named pools are live memory
+      for (const p of list) p.buffer.destroy();
+      this.pool.delete(key);
+    }
     this.pooledBytes = 0;
     for (const p of this.programs.values()) p.bindGroups.clear(); // they name destroyed buffers
   }
@@ -229,11 +276,18 @@ export class WebGpuDispatcher {
     this.pass = null;
   }
 
-  /** An output buffer of `pool` (a kernel's id): the one it freed last, else a new one. */
+  private poolOf(key: object): number {
+    let id = this.namedPools.get(key);
+    if (id === undefined) this.namedPools.set(key, (id = NAMED - this.nextPoolName++));
+    return id;
+  }
+
+  /** An output buffer of `pool` (a kernel's id or a named pool's): the one it freed last, else a new one. */
   private allocate(pool: number, floats: number): GPUBuffer {
     const size = Math.max(4, 4 * floats);
     const pooled = this.pool.get(`${pool} ${size}`)?.pop();
     if (!pooled) return this.create(pool, size, false);
+    if (pool <= NAMED) return pooled.buffer; // counted as live while it waited
     this.pooledBytes -= size;
     this.liveBytes += size;
     return pooled.buffer;

@@ -137,6 +137,7 @@ class GpuBackend implements Backend, GpuContext {
     const s = storage as GpuStorage;
     this.free(s.data);
     s.data = null;
+    this.webgpu?.dropPool(s); // AdamW's outputs for this storage come from a pool named by it
   }
 
   kernel(name: string, dtype: DType): Kernel | undefined {
@@ -158,9 +159,9 @@ class GpuBackend implements Backend, GpuContext {
     return kernel;
   }
 
-  /** Calls a kernel (on WebGPU: records it). Returns the new device array. */
-  run(kernel: IKernelRunShortcut, args: readonly unknown[]): unknown {
-    if (this.webgpu) return this.track(this.webgpu.run(kernel, args));
+  /** Calls a kernel (on WebGPU: records it, its output from `pool` if given). Returns the new device array. */
+  run(kernel: IKernelRunShortcut, args: readonly unknown[], pool?: object): unknown {
+    if (this.webgpu) return this.track(this.webgpu.run(kernel, args, pool));
     const result = kernel(...(args as never[]));
     this.checkClass(kernel);
     return this.track(result);

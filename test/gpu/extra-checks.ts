@@ -151,6 +151,33 @@ export const extraChecks: Record<string, () => Promise<string | null>> = {
     }
     return null;
   },
+  'AdamW on WebGPU reuses its bind groups from the 4th step on (parameters of one shape share its kernels) and frees its spare buffers with their storages': async () => {
+    if (!gpuBackend.webgpu) return null;
+    const webgpu = gpuBackend.webgpu;
+    // Four parameters of one shape: before their results had a pool each, each took the buffer the
+    // previous one had just freed, so the buffers, and with them the bind groups, changed every step.
+    const liveBefore = webgpu.bytesLive;
+    const params = [0, 1, 2, 3].map((i) => I.full([4096], i, { backend: 'gpu', dtype: 'float32', requiresGrad: true }));
+    params.forEach((p, i) => { p.grad = I.keep(I.full([4096], i - 1.5, { backend: 'gpu', dtype: 'float32' })); });
+    const opt = new AdamW(params.map((p, i) => [`p${i}`, p] as const));
+    const made: number[] = [];
+    for (let step = 0; step < 5; step++) {
+      const before = webgpu.bindGroupsCreated;
+      opt.step();
+      made.push(webgpu.bindGroupsCreated - before);
+      await params[0].dataAsync(); // a training step ends with a read (of its loss), which submits
+    }
+    opt.dispose();
+    params.forEach((p) => { p.grad?.dispose(); p.dispose(); });
+    const probe = I.full([1], 0, { backend: 'gpu', dtype: 'float32' });
+    await probe.dataAsync(); // a read submits, and dropped spares are destroyed after a submit
+    probe.dispose();
+    // Steps 1–3 meet new buffers (the initial values', then each result's two); step 4 repeats step 2.
+    if (!made.slice(3).every((n) => n === 0)) return `bind groups created per AdamW step: ${made} (expected 0 from the 4th step on)`;
+    // Each parameter's and moment's spare buffer (16 KiB) goes when its storage is released.
+    const left = webgpu.bytesLive - liveBefore;
+    return left < 4096 ? null : `${left} bytes of device buffers still live after the parameters and the optimizer were disposed`;
+  },
   'AdamW steps of the i3 model leave no device array, storage or tensor behind': async () => {
     const lm = tinyI3('gpu');
     const opt = new AdamW(lm.model.namedParameters(), { lr: 1e-2 });
