@@ -199,12 +199,12 @@ export class WebGpuDispatcher {
 
   /** Returns the array's buffer to its pool; the array must not be used again. */
   free(array: DeviceArray): void {
-    const size = array.buffer.size;
-    const key = `${this.owner.get(array.buffer)!.pool} ${size}`;
+    const size = array.buffer.size, { pool } = this.owner.get(array.buffer)!;
+    const key = `${pool} ${size}`;
     let list = this.pool.get(key);
     if (!list) this.pool.set(key, (list = []));
     list.push({ buffer: array.buffer, submit: this.submits });
-    if (this.owner.get(array.buffer)!.pool <= NAMED) return; // a named pool's spare stays counted as live
+    if (pool <= NAMED) return; // a named pool's spare stays counted as live
     this.pooledBytes += size;
     this.liveBytes -= size;
   }
@@ -276,6 +276,7 @@ export class WebGpuDispatcher {
     this.pass = null;
   }
 
+  /** The number of the pool that `key` names (a new one, from NAMED down, the first time). */
   private poolOf(key: object): number {
     let id = this.namedPools.get(key);
     if (id === undefined) this.namedPools.set(key, (id = NAMED - this.nextPoolName++));
