@@ -51,9 +51,11 @@ function agree(B: number, T: number, C: number, N: number, seed: number, dtype: 
   const [got, want] = [run(simd), run(ts)];
   got.forEach((g, i) => {
     const [a, b] = [values(g), values(want[i])];
-    // float32 products and state against float64: relative ≈ 2⁻²⁴·√(terms), measured against each output's scale
+    // float32 products and state against float64: error ≈ 2⁻²⁴·√(terms) × the size of the summed terms.
+    // Those terms are O(1) (inputs and gy are O(1)) even where they cancel to a small result (gw with C = 1
+    // came out 0.006 from O(1) terms: CI seed 1713168161), so the scale is the output's largest value or 1.
     const scale = b.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-    const tol = dtype === 'float64' ? 0 : 2e-6 * Math.sqrt(B * T + C + N) * (scale + 1e-3);
+    const tol = dtype === 'float64' ? 0 : 2e-6 * Math.sqrt(B * T + C + N) * Math.max(scale, 1);
     for (let j = 0; j < a.length; j++) {
       assert.ok(Math.abs(a[j] - b[j]) <= tol, `B=${B} T=${T} C=${C} N=${N} ${dtype}: ${NAMES[i]}[${j}] = ${a[j]}, TS ${b[j]} (scale ${scale})`);
     }
@@ -69,6 +71,7 @@ t('preset-like sizes: products on the SIMD kernel', () => {
 });
 
 t('property: random shapes, ragged sizes', () => {
+  agree(2, 2, 1, 6, 7); // the counterexample CI found with the tolerance floor at 10⁻³
   fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 9 }), fc.nat(1000),
     (B, T, C, N, seed) => agree(B, T, C, N, seed)), { numRuns: 60 });
 });
