@@ -39,11 +39,14 @@ function agree(B: number, T: number, C: number, seed: number, opts: { withState?
     const [a, b] = [values(g), values(want[i])];
     // float32 state and lane sums against float64: each step rounds at ≈ 2⁻²⁴ and the recurrence carries
     // that along (bounded: every factor is ≤ 1), so errors grow like √T; a state or sum that cancels to
-    // far below its terms is measured against the output's scale; the ε = 1e-8 terms of the gradients
-    // (G_o = −ĝ·y·ε) are below float32's resolution of y, hence the absolute 1e-7 for O(1) inputs.
+    // far below its terms is measured against the output's scale; and where a whole output cancels (a
+    // gradient of one channel: dk with C = 1 came out 4e-4 from O(1) terms, error 1.5e-7, CI-style run
+    // seed 772) against the terms' O(1) size: an absolute 1e-6·√T, ≈ 2⁻²⁴ × 16 per step (the worst of
+    // 4,000 random cases: 2.2e-8·√T; this one: 8e-8·√T). The ε = 1e-8 terms of the gradients (G_o = −ĝ·y·ε) are also
+    // below float32's resolution of y.
     const scale = b.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     for (let j = 0; j < a.length; j++) {
-      const ok = Math.abs(a[j] - b[j]) <= 1e-5 * Math.sqrt(T) * (Math.abs(b[j]) + 0.1 * scale) + 1e-7 || Object.is(a[j], b[j]);
+      const ok = Math.abs(a[j] - b[j]) <= 1e-5 * Math.sqrt(T) * (Math.abs(b[j]) + 0.1 * scale) + 1e-6 * Math.sqrt(T) || Object.is(a[j], b[j]);
       assert.ok(ok, `B=${B} T=${T} C=${C} ${JSON.stringify(opts)}: ${NAMES[i]}[${j}] = ${a[j]}, TS ${b[j]} (scale ${scale})`);
     }
     assert.is((g.storage.data as Float32Array)[g.offset + a.length], 7, `${NAMES[i]} wrote past its end`);
@@ -61,6 +64,7 @@ t('sequences longer than one copy block (16384 floats), keys up to ±60', () => 
 });
 
 t('property: random shapes', () => {
+  agree(1, 3, 1, 772); // a counterexample found with an absolute floor of 1e-7
   fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 40 }), fc.nat(1000), fc.boolean(),
     (B, T, C, seed, withState) => agree(B, T, C, seed, { withState })), { numRuns: 60 });
 });
