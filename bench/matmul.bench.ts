@@ -1,5 +1,6 @@
 // Matmul GFLOP/s (2·M·N·K / time) at the shapes of the i3 model, side by side in one process:
-//   ours SIMD   kernels/wasm/matmul.ts, float32 (the CPU backend's default)
+//   ours SIMD   kernels/wasm/matmul.ts, float32 (the CPU backend's default), and the same with
+//               I3_FMA=off (f32x4.mul + f32x4.add instead of relaxed SIMD's fused multiply-add)
 //   ours TS     kernels/cpu/matmul.ts, float32 and float64 (the reference; I3_KERNELS=ts)
 //   tfjs-wasm   @tensorflow/tfjs-backend-wasm 4.22 (XNNPACK, SIMD; its .wasm files are read from
 //               node_modules, offline; in Node it runs single-threaded, which the file checks)
@@ -31,7 +32,7 @@ const SHAPES: Shape[] = [
   { M: 1024, K: 512, N: 32000, bT: true, minRounds: 2, seconds: 0, tfjsCpuRounds: 1 }, // vocabulary projection
   { M: 1, K: 512, N: 32000, bT: true, minRounds: 5, seconds: 3, tfjsCpuRounds: Infinity }, // one generated token's logits
 ];
-const OURS = ['simd f32', 'ts f32', 'ts f64'] as const;
+const OURS = ['simd f32', 'simd f32 mul+add', 'ts f32', 'ts f64'] as const;
 type TF = typeof import('@tensorflow/tfjs-core');
 
 const label = ({ M, K, N, bT }: Shape): string => (bT ? `(${M}×${K})·(${N}×${K})ᵀ` : `(${M}×${K})·(${K}×${N})`);
@@ -49,7 +50,11 @@ function addOurs(bench: Bench, { M, K, N, bT }: Shape): void {
     const dtype = task.endsWith('f64') ? 'float64' : 'float32';
     const kernel = task.startsWith('simd') ? (matmulF32 as typeof matmulInto) : matmulInto;
     const a = random(dtype, M * K), b = random(dtype, K * N), c = random(dtype, M * N);
-    bench.add(task, () => kernel(c, 0, a, 0, K, 1, b, 0, rs, cs, M, N, K, false));
+    const fma = task === 'simd f32 mul+add' ? 'off' : 'auto';
+    bench.add(task, () => {
+      process.env.I3_FMA = fma; // read by matmulF32 per call
+      kernel(c, 0, a, 0, K, 1, b, 0, rs, cs, M, N, K, false);
+    });
   }
 }
 
@@ -159,16 +164,18 @@ export async function run(): Promise<BenchResult[]> {
     const vsWasm = round(ms['tfjs-wasm'] / ms['simd f32']), vsCpu = round(ms['tfjs-cpu'] / ms['ts f32']);
     results.push(
       { name: `matmul float32 SIMD ${name}`, metric: 'GFLOP/s', value: g['simd f32'], peer: 'tfjs-backend-wasm 4.22 (1 thread)', peerValue: g['tfjs-wasm'], ratio: vsWasm },
+      { name: `matmul float32 SIMD ${name}: fused multiply-add vs mul+add`, metric: 'GFLOP/s', value: g['simd f32'], peer: 'I3_FMA=off', peerValue: g['simd f32 mul+add'], ratio: round(ms['simd f32 mul+add'] / ms['simd f32']) },
       { name: `matmul float32 TS ${name}`, metric: 'GFLOP/s', value: g['ts f32'], peer: 'tfjs-backend-cpu 4.22', peerValue: g['tfjs-cpu'], ratio: vsCpu },
       { name: `matmul float64 TS ${name}`, metric: 'GFLOP/s', value: g['ts f64'] },
       ...OURS.map((task) => ({ name: `matmul ${task} ${name}, tfjs not loaded`, metric: 'GFLOP/s', value: gflops(alone[i][task]) })),
     );
     rows.push({
-      shape: name, 'SIMD f32': g['simd f32'], 'TS f32': g['ts f32'], 'TS f64': g['ts f64'], 'tfjs-wasm': g['tfjs-wasm'], 'tfjs-cpu': g['tfjs-cpu'],
+      shape: name, 'SIMD f32': g['simd f32'], 'SIMD mul+add': g['simd f32 mul+add'], 'TS f32': g['ts f32'], 'TS f64': g['ts f64'], 'tfjs-wasm': g['tfjs-wasm'], 'tfjs-cpu': g['tfjs-cpu'],
       'SIMD / tfjs-wasm': vsWasm, 'SIMD / TS f32': round(ms['ts f32'] / ms['simd f32']), 'TS f32 / tfjs-cpu': vsCpu,
       'SIMD f32, alone': gflops(alone[i]['simd f32']), 'TS f32, alone': gflops(alone[i]['ts f32']),
     });
   }
+  delete process.env.I3_FMA;
   console.log('\nmatmul, GFLOP/s (best round; tfjs timed through dataSync; "alone" = before tfjs was loaded)');
   console.table(rows);
   return results;

@@ -1,17 +1,21 @@
 // Micro-tile experiment behind the MR×NR choice of the WebAssembly SIMD matmul
-// (kernels/wasm/gemm-kernel.ts): the same kernel emitted per tile shape, run on a packed block of
+// (kernels/wasm/gemm-kernel.ts): the same kernel emitted per tile shape, with f32x4.mul + f32x4.add
+// and (where the engine has relaxed SIMD) with the fused f32x4.relaxed_madd, run on a packed block of
 // A (MR·16 rows × KC, in L2) and B (KC × 4 panels, in L1), interleaved, best of 30 rounds.
 // Not part of `npm run bench`. Run: npx tsx bench/wasm-tiles.ts [MRxNR ...]
 import { WasmArena } from '../kernels/wasm/arena.ts';
 import { gemmModule, type GemmExports } from '../kernels/wasm/gemm-kernel.ts';
+import { fusedMultiplyAddSupported } from '../kernels/wasm/support.ts';
 
 const KC = 256;
 const shapes = process.argv.length > 2 ? process.argv.slice(2) : ['4x8', '5x8', '6x8', '4x12', '3x16', '2x16', '8x8'];
+const flavours = fusedMultiplyAddSupported({}) ? [false, true] : [false];
 const arena = new WasmArena(16 << 20);
-const kernels = shapes.map((s) => {
+const kernels = shapes.flatMap((s) => flavours.map((fused) => {
   const [mr, nr] = s.split('x').map(Number);
-  return { s, mr, nr, gemm: arena.register<GemmExports>(gemmModule(mr, nr).bytes()).exports().gemm, best: 0 };
-});
+  const gemm = arena.register<GemmExports>(gemmModule(mr, nr, fused).bytes()).exports().gemm;
+  return { s, fused, mr, nr, gemm, best: 0 };
+}));
 for (let i = 0; i < arena.f32.length; i++) arena.f32[i] = Math.random();
 for (let round = 0; round < 30; round++) {
   for (const k of kernels) {
@@ -23,4 +27,4 @@ for (let round = 0; round < 30; round++) {
     k.best = Math.max(k.best, gflops);
   }
 }
-console.table(kernels.map((k) => ({ tile: k.s, 'GFLOP/s': Math.round(k.best * 10) / 10 })));
+console.table(kernels.map((k) => ({ tile: k.s, 'multiply-add': k.fused ? 'relaxed_madd' : 'mul + add', 'GFLOP/s': Math.round(k.best * 10) / 10 })));

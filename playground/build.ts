@@ -3,7 +3,8 @@
 //   index.html, style.css, gpu.js's browser build, the bundled model and the TinyStories sample
 // Modules with a browser twin (BROWSER_TWINS) are replaced by a re-export of the twin, as a bundler's
 // "browser" field would: the gpu backend opens its device through Node's headless-gl and Dawn in
-// src/backend/gpu-device-node.ts, and through gpu.js's browser build in gpu-device-browser.ts.
+// src/backend/gpu-device-node.ts, and through gpu.js's browser build in gpu-device-browser.ts; the wasm
+// kernels turn on Node 20's relaxed-SIMD flag in kernels/wasm/engine-flags-node.ts, a page cannot.
 // Then it follows the imports from the page and the worker and fails on any bare specifier (node:fs,
 // an npm package …): those must never be in the browser's module graph (model folders are read by src/io/model-files.ts, which does no IO).
 
@@ -20,7 +21,10 @@ export const DIST = join(HERE, 'dist');
 export const MODEL_DIR = join(ROOT, 'models', 'tiny-stories');
 
 /** Emitted module → the module the browser gets in its place (both are listed in tsconfig.json's files, so both are type-checked and emitted). */
-const BROWSER_TWINS: Record<string, string> = { 'src/backend/gpu-device-node.js': './gpu-device-browser.js' };
+const BROWSER_TWINS: Record<string, string> = {
+  'src/backend/gpu-device-node.js': './gpu-device-browser.js',
+  'kernels/wasm/engine-flags-node.js': './engine-flags-browser.js',
+};
 
 const IMPORT = /\bfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 

@@ -151,7 +151,17 @@ export class FunctionBody {
   f32x4Div(): this { return this.simd(V.f32x4Div); }
   f32x4Min(): this { return this.simd(V.f32x4Min); }
   f32x4Max(): this { return this.simd(V.f32x4Max); }
-  /** a·b + c in one instruction (relaxed SIMD: fused or not, the engine's choice). Node 20 only
-   *  accepts it behind --experimental-wasm-relaxed-simd, so our kernels do not use it. */
+  /** Pops a, b, c; pushes a·b + c in one instruction (relaxed SIMD: rounded once or twice, the
+   *  engine's choice). Only where `fusedMultiplyAddSupported()` (support.ts) says the engine has it. */
   f32x4RelaxedMadd(): this { return this.simd(V.f32x4RelaxedMadd); }
+  /** acc ← acc + a·b on four f32 lanes, where `a` and `b` each emit code that pushes one v128: one
+   *  f32x4.relaxed_madd when `fused`, else f32x4.mul then f32x4.add (two instructions, two roundings). */
+  f32x4MulAddInto(acc: Local, fused: boolean, a: () => void, b: () => void): this {
+    if (fused) {
+      a(); b(); this.get(acc).f32x4RelaxedMadd();
+    } else {
+      this.get(acc); a(); b(); this.f32x4Mul().f32x4Add();
+    }
+    return this.set(acc);
+  }
 }

@@ -14,6 +14,7 @@
 import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
 import { matvecModule, PANEL_K, type MatvecExports } from './matvec-kernel.ts';
+import { fusedMultiplyAddSupported } from './support.ts';
 import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
 import type { ResidentWeights } from './resident.ts';
 import { isEmptyProduct } from '../cpu/matmul.ts';
@@ -36,13 +37,25 @@ const CHUNK_FLOATS = 32768;
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
-let gemmKernel: (() => GemmExports) | undefined;
-const matvecKernels = new WeakMap<WasmArena, () => MatvecExports>();
+// Compiled on first use, one module per multiply-add flavour (I3_FMA is read per call, so a bench can
+// compare both in one process).
+const gemmKernels = new Map<boolean, () => GemmExports>();
+const matvecKernels = new Map<boolean, WeakMap<WasmArena, () => MatvecExports>>();
+
+function gemmExports(): GemmExports {
+  const fused = fusedMultiplyAddSupported();
+  let exports = gemmKernels.get(fused);
+  if (!exports) gemmKernels.set(fused, (exports = sharedArena.register<GemmExports>(gemmModule(MR, NR, fused).bytes()).exports));
+  return exports();
+}
 
 /** The matvec kernels instantiated against `arena` (the scratch arena, or the resident weights' memory). */
 function matvecExports(arena: WasmArena): MatvecExports {
-  let exports = matvecKernels.get(arena);
-  if (!exports) matvecKernels.set(arena, (exports = arena.register<MatvecExports>(matvecModule().bytes()).exports));
+  const fused = fusedMultiplyAddSupported();
+  let perArena = matvecKernels.get(fused);
+  if (!perArena) matvecKernels.set(fused, (perArena = new WeakMap()));
+  let exports = perArena.get(arena);
+  if (!exports) perArena.set(arena, (exports = arena.register<MatvecExports>(matvecModule(fused).bytes()).exports));
   return exports();
 }
 
@@ -59,12 +72,11 @@ export function matmulF32(
     matvec(c, cOffset, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, M, N, K, accumulate, resident);
     return;
   }
-  gemmKernel ??= sharedArena.register<GemmExports>(gemmModule(MR, NR).bytes()).exports;
   const ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
   // Byte layout of the arena: packed A | packed B | C buffer.
   const aAt = 0, bAt = aAt + 4 * MC * KC, cAt = bAt + 4 * KC * ncMax;
   sharedArena.ensure(cAt + 4 * mPad * ncMax);
-  const mem = sharedArena.f32, { gemm: run } = gemmKernel();
+  const mem = sharedArena.f32, { gemm: run } = gemmExports();
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc), ncPad = roundUp(nc, NR);
     mem.fill(0, cAt / 4, cAt / 4 + mPad * ncPad);

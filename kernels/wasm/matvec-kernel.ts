@@ -37,12 +37,13 @@ export interface MatvecExports {
 /** Floats of k per dotPanels loop turn: the panel width (4) times the k-steps unrolled (4). */
 export const PANEL_K = 16;
 
-/** The matvec module: dotRows and dotPanels (W · x) and axpyRows (x · B), for products with one to three rows. */
-export function matvecModule(): ModuleBuilder {
+/** The matvec module: dotRows and dotPanels (W · x) and axpyRows (x · B), for products with one to three
+ *  rows; `fused`: multiply-add with f32x4.relaxed_madd (as in gemm-kernel.ts). */
+export function matvecModule(fused = false): ModuleBuilder {
   return new ModuleBuilder()
-    .func('dotRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotRows)
-    .func('axpyRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitAxpyRows)
-    .func('dotPanels', ['i32', 'i32', 'i32', 'i32', 'i32'], [], emitDotPanels)
+    .func('dotRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitDotRows(f, fused))
+    .func('axpyRows', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitAxpyRows(f, fused))
+    .func('dotPanels', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => emitDotPanels(f, fused))
     .func('toPanels', ['i32', 'i32', 'i32', 'i32'], [], emitToPanels);
 }
 
@@ -68,7 +69,7 @@ function emitToPanels(f: FunctionBody): void {
   f.end();
 }
 
-function emitDotPanels(f: FunctionBody): void {
+function emitDotPanels(f: FunctionBody, fused: boolean): void {
   const [x, w, out, n, kp] = [0, 1, 2, 3, 4].map((i) => f.param(i));
   const j = f.local('i32'), p = f.local('i32'), xp = f.local('i32'), k = f.local('i32'), xv = f.local('v128');
   const acc = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
@@ -81,7 +82,7 @@ function emitDotPanels(f: FunctionBody): void {
   f.loop(); // for k = kp; k > 0; k -= PANEL_K
   for (let s = 0; s < steps; s++) {
     f.get(xp).v128Load(16 * s).set(xv);
-    for (let r = 0; r < 4; r++) f.get(acc[r]).get(xv).get(p).v128Load(64 * s + 16 * r).f32x4Mul().f32x4Add().set(acc[r]);
+    for (let r = 0; r < 4; r++) f.f32x4MulAddInto(acc[r], fused, () => f.get(xv), () => f.get(p).v128Load(64 * s + 16 * r));
   }
   f.get(p).i32Const(64 * steps).i32Add().set(p);
   f.get(xp).i32Const(16 * steps).i32Add().set(xp);
@@ -100,7 +101,7 @@ function emitDotPanels(f: FunctionBody): void {
   f.br(0).end().end();
 }
 
-function emitDotRows(f: FunctionBody): void {
+function emitDotRows(f: FunctionBody, fused: boolean): void {
   const [x, w, out, n, kp] = [0, 1, 2, 3, 4].map((i) => f.param(i));
   const j = f.local('i32'), rowBytes = f.local('i32'), xp = f.local('i32'), k = f.local('i32'), xv = f.local('v128');
   const p = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
@@ -117,7 +118,7 @@ function emitDotRows(f: FunctionBody): void {
     f.loop(); // for k = kp; k > 0; k -= 4
     f.get(xp).v128Load().set(xv);
     for (let r = 0; r < rows; r++) {
-      f.get(acc[r]).get(xv).get(p[r]).v128Load().f32x4Mul().f32x4Add().set(acc[r]);
+      f.f32x4MulAddInto(acc[r], fused, () => f.get(xv), () => f.get(p[r]).v128Load());
       f.get(p[r]).i32Const(16).i32Add().set(p[r]);
     }
     f.get(xp).i32Const(16).i32Add().set(xp);
@@ -139,7 +140,7 @@ function emitDotRows(f: FunctionBody): void {
   group(1);
 }
 
-function emitAxpyRows(f: FunctionBody): void {
+function emitAxpyRows(f: FunctionBody, fused: boolean): void {
   const [x, b, out, k, np] = [0, 1, 2, 3, 4].map((i) => f.param(i));
   const j = f.local('i32'), rowBytes = f.local('i32'), bp = f.local('i32'), xp = f.local('i32'), kk = f.local('i32');
   const xs = f.local('v128');
@@ -154,7 +155,7 @@ function emitAxpyRows(f: FunctionBody): void {
     f.get(x).set(xp).get(k).set(kk);
     f.loop(); // for kk = k; kk > 0; kk--
     f.get(xp).v128Load32Splat().set(xs);
-    for (let v = 0; v < vectors; v++) f.get(acc[v]).get(xs).get(bp).v128Load(16 * v).f32x4Mul().f32x4Add().set(acc[v]);
+    for (let v = 0; v < vectors; v++) f.f32x4MulAddInto(acc[v], fused, () => f.get(xs), () => f.get(bp).v128Load(16 * v));
     f.get(bp).get(rowBytes).i32Add().set(bp);
     f.get(xp).i32Const(4).i32Add().set(xp);
     f.get(kk).i32Const(1).i32Sub().tee(kk).brIf(0);

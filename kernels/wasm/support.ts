@@ -6,7 +6,11 @@
 //   unset / auto      SIMD where supported
 // float64 always uses the TypeScript kernels (WebAssembly SIMD has f64x2, but float64 is our
 // gradient-checking dtype, where clarity beats speed).
+// The matmul kernels multiply-add with one fused instruction (relaxed SIMD's f32x4.relaxed_madd) where
+// the engine has it, halving their arithmetic instructions; I3_FMA=off keeps them on f32x4.mul then
+// f32x4.add (to compare, or to get the same rounding on every engine).
 
+import { enableRelaxedSimd } from './engine-flags-node.ts';
 import { ModuleBuilder } from './module.ts';
 
 /** Which float32 kernels run: the TypeScript ones or the WebAssembly SIMD ones. */
@@ -20,6 +24,30 @@ export function wasmSimdSupported(): boolean {
     f.get(p).get(p).v128Load().get(p).v128Load(16).f32x4Add().v128Store();
   });
   return WebAssembly.validate(probe.bytes());
+}
+
+let fused: boolean | undefined;
+
+/** Whether the matmul kernels use f32x4.relaxed_madd: I3_FMA=off says no; otherwise yes if the engine
+ *  validates a module using it, after turning relaxed SIMD on where it is behind a flag (Node 20:
+ *  engine-flags-node.ts). Decided once per process, before the first kernel module is compiled. */
+export function fusedMultiplyAddSupported(env: Record<string, string | undefined> = globalThis.process?.env ?? {}): boolean {
+  const wanted = env.I3_FMA ?? 'auto';
+  if (wanted !== 'off' && wanted !== 'auto' && wanted !== '') throw new Error(`I3_FMA='${wanted}' is not one of off, auto (unset means auto)`);
+  if (wanted === 'off') return false;
+  if (fused === undefined) {
+    const probe = new ModuleBuilder().func('probe', ['i32'], [], (f) => {
+      const p = f.param(0);
+      f.get(p).get(p).v128Load().get(p).v128Load(16).get(p).v128Load(32).f32x4RelaxedMadd().v128Store();
+    }).bytes();
+    if (typeof WebAssembly !== 'object') fused = false;
+    else if (WebAssembly.validate(probe)) fused = true;
+    else {
+      enableRelaxedSimd();
+      fused = WebAssembly.validate(probe);
+    }
+  }
+  return fused;
 }
 
 /** The kernels to use for float32, from I3_KERNELS and the engine's support. */

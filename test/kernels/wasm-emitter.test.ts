@@ -9,7 +9,7 @@ import { WasmArena } from '../../kernels/wasm/arena.ts';
 import { gemmModule, type GemmExports } from '../../kernels/wasm/gemm-kernel.ts';
 import { matvecModule } from '../../kernels/wasm/matvec-kernel.ts';
 import { ModuleBuilder, sleb128, uleb128, type FunctionBody } from '../../kernels/wasm/module.ts';
-import { kernelChoice, wasmSimdSupported } from '../../kernels/wasm/support.ts';
+import { fusedMultiplyAddSupported, kernelChoice, wasmSimdSupported } from '../../kernels/wasm/support.ts';
 
 const t = suite('wasm emitter');
 
@@ -26,6 +26,10 @@ function decode(bytes: number[], signed: boolean): number {
   return result;
 }
 
+/** The multiply-add flavours of the matmul modules: f32x4.mul + f32x4.add, and relaxed SIMD's madd
+ *  where the engine has it (asking also turns Node 20's flag on, which the fused modules need). */
+const FLAVOURS = fusedMultiplyAddSupported({}) ? [false, true] : [false];
+
 t('LEB128: the specification examples and a round trip over the i32/u32 range', () => {
   assert.equal(uleb128(624485), [0xe5, 0x8e, 0x26]); // DWARF / Wikipedia example
   assert.equal(sleb128(-123456), [0xc0, 0xbb, 0x78]);
@@ -40,8 +44,10 @@ t('LEB128: the specification examples and a round trip over the i32/u32 range', 
 
 t('the kernel modules validate', () => {
   assert.ok(wasmSimdSupported(), 'Node ≥ 16.4 supports WebAssembly SIMD');
-  for (const [mr, nr] of [[4, 8], [1, 4], [6, 8], [3, 16]]) assert.ok(WebAssembly.validate(gemmModule(mr, nr).bytes()), `gemm ${mr}×${nr}`);
-  assert.ok(WebAssembly.validate(matvecModule().bytes()), 'matvec');
+  for (const fused of FLAVOURS) {
+    for (const [mr, nr] of [[4, 8], [1, 4], [6, 8], [3, 16]]) assert.ok(WebAssembly.validate(gemmModule(mr, nr, fused).bytes()), `gemm ${mr}×${nr} fused ${fused}`);
+    assert.ok(WebAssembly.validate(matvecModule(fused).bytes()), `matvec fused ${fused}`);
+  }
   assert.throws(() => gemmModule(4, 6), /multiple of 4/);
 });
 
@@ -131,9 +137,25 @@ t('scalar f32, control flow and memory offsets: a sum loop and its TypeScript tw
   assert.is(sum(12, 0), 0.5);
 });
 
-t('the gemm micro-kernel equals its TypeScript twin on packed panels', () => {
+t('relaxed SIMD: found (Node 20 after turning its flag on), used as one instruction, I3_FMA=off refuses it', () => {
+  assert.ok(fusedMultiplyAddSupported({}), 'Node 20 has f32x4.relaxed_madd behind a flag that engine-flags-node.ts turns on');
+  assert.is(fusedMultiplyAddSupported({ I3_FMA: 'off' }), false);
+  assert.throws(() => fusedMultiplyAddSupported({ I3_FMA: 'on' }), /I3_FMA='on' is not one of off, auto/);
+  // relaxed_madd is 0xfd 0x85 0x02 (opcode 0x105 as LEB128); mul + add are 0xfd 0xe6 0x01, 0xfd 0xe4 0x01
+  const count = (bytes: Uint8Array, op: number[]) => bytes.reduce((n, _, i) => n + +op.every((b, j) => bytes[i + j] === b), 0);
+  const [fused, plain] = [gemmModule(4, 8, true).bytes(), gemmModule(4, 8, false).bytes()];
+  assert.is(count(fused, [0xfd, 0x85, 0x02]), 4 * 2, 'one madd per accumulator of the 4×8 tile');
+  assert.is(count(fused, [0xfd, 0xe6, 0x01]), 0, 'no f32x4.mul left');
+  assert.is(count(plain, [0xfd, 0x85, 0x02]), 0);
+});
+
+t('the gemm micro-kernel equals its TypeScript twin on packed panels (both multiply-add flavours)', () => {
+  for (const fused of FLAVOURS) gemmMatchesTwin(fused);
+});
+
+function gemmMatchesTwin(fused: boolean): void {
   const arena = new WasmArena(1 << 16);
-  const { gemm } = arena.register<GemmExports>(gemmModule(4, 8).bytes()).exports();
+  const { gemm } = arena.register<GemmExports>(gemmModule(4, 8, fused).bytes()).exports();
   const [mc, nc, kc] = [8, 16, 5];
   const mem = arena.f32;
   const A = Array.from({ length: mc * kc }, (_, i) => ((i * 7) % 11) - 5), B = Array.from({ length: kc * nc }, (_, i) => ((i * 5) % 13) - 6);
@@ -144,9 +166,9 @@ t('the gemm micro-kernel equals its TypeScript twin on packed panels', () => {
     // A panel i/4, row i%4: A[(i/4)·4·kc + k·4 + i%4]; B panel j/8, column j%8: B[(j/8)·8·kc + k·8 + j%8]
     let s = 1;
     for (let k = 0; k < kc; k++) s += A[Math.floor(i / 4) * 4 * kc + k * 4 + (i % 4)] * B[Math.floor(j / 8) * 8 * kc + k * 8 + (j % 8)];
-    assert.is(mem[512 + i * nc + j], s, `C[${i},${j}]`);
+    assert.is(mem[512 + i * nc + j], s, `C[${i},${j}] fused ${fused}`); // small integers: exact either way
   }
-});
+}
 
 t('the arena replaces a too-small memory, re-binds the modules, and detaches nothing', () => {
   const arena = new WasmArena(1 << 16);

@@ -1,7 +1,8 @@
 // The WebAssembly SIMD float32 matmul (kernels/wasm/matmul.ts) against a float64 triple loop and
 // against the TypeScript kernel: sizes around its 4×8 tile and its K (256), M (128) and N (4096)
 // blocks, the one-to-three-row matvec path in both B directions, every operand layout, offsets,
-// accumulate, zero sizes, and a fast-check property over random shapes and layouts.
+// accumulate, zero sizes, and a fast-check property over random shapes and layouts, with the fused
+// multiply-add (the default where the engine has relaxed SIMD) and without it (I3_FMA=off).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -75,9 +76,14 @@ t('property: random shapes, strides and transpositions match the naive loop', ()
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }),
-      layout, layout, fc.nat(9), fc.nat(9), fc.nat(9), fc.boolean(), fc.nat(1e6),
-      (M, N, K, aLayout, bLayout, aOffset, bOffset, cOffset, accumulate, seed) => {
-        check(M, N, K, { aLayout, bLayout, aOffset, bOffset, cOffset, accumulate, seed });
+      layout, layout, fc.nat(9), fc.nat(9), fc.nat(9), fc.boolean(), fc.nat(1e6), fc.constantFrom('auto', 'off'),
+      (M, N, K, aLayout, bLayout, aOffset, bOffset, cOffset, accumulate, seed, fma) => {
+        process.env.I3_FMA = fma; // both multiply-add flavours of the gemm and matvec modules
+        try {
+          check(M, N, K, { aLayout, bLayout, aOffset, bOffset, cOffset, accumulate, seed });
+        } finally {
+          delete process.env.I3_FMA;
+        }
       }),
     { numRuns: 200, seed: 20261128 },
   );
