@@ -18,7 +18,7 @@ export type Local = number & { readonly __local: unique symbol };
 const SIMD = 0xfd;
 /** SIMD sub-opcodes used by our kernels (Core Specification 2.0 §5.4.8; relaxed SIMD proposal). */
 const V = {
-  load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c,
+  load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, shuffle: 0x0d,
   f32x4Splat: 0x13, f32x4ExtractLane: 0x1f, f32x4ReplaceLane: 0x20,
   f32x4Lt: 0x43, f32x4Ge: 0x46, bitselect: 0x52, f32x4Nearest: 0x6a,
   i32x4Shl: 0xab, i32x4Add: 0xae, i32x4TruncSatF32x4S: 0xf8, f32x4ConvertI32x4S: 0xfa,
@@ -103,7 +103,9 @@ export class FunctionBody {
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
+  i32And(): this { return this.op(0x71); }
   i32Shl(): this { return this.op(0x74); }
+  i32ShrU(): this { return this.op(0x76); }
 
   // f32 scalars.
   f32Load(offset = 0): this { return this.op(0x2a, ...this.memarg(2, offset)); }
@@ -128,6 +130,18 @@ export class FunctionBody {
     return this.simd(V.const, ...new Uint8Array(new Int32Array([n, n, n, n]).buffer));
   }
   f32x4Splat(): this { return this.simd(V.f32x4Splat); }
+  /** Pops a, b; pushes 16 bytes picked from the 32 of a‖b: byte i of the result is byte lanes[i] of
+   *  a (0–15) or of b (16–31). The lanes are immediates, so the engine can use one fixed shuffle. */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31)) {
+      throw new Error(`wasm i8x16.shuffle: needs 16 byte lanes in 0..31, got [${lanes.join(', ')}]`);
+    }
+    return this.simd(V.shuffle, ...lanes);
+  }
+  /** i8x16.shuffle by f32 lanes: lane i of the result is lane lanes[i] of a (0–3) or of b (4–7). */
+  f32x4Shuffle(lanes: readonly [number, number, number, number]): this {
+    return this.i8x16Shuffle(lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
   /** Lane-wise comparisons: all ones where true, zeros where false (a mask for v128Bitselect). */
   f32x4Lt(): this { return this.simd(V.f32x4Lt); }
   f32x4Ge(): this { return this.simd(V.f32x4Ge); }

@@ -7,8 +7,10 @@
 //     for each MC rows of A:  pack A (MC × KC, panels of MR rows)             — 128 KiB, L2
 //                             gemm: every MR×NR tile, B panel (8 KiB) in L1
 //   copy (or add) the real M × nc part of the buffer into C.
-// The packing writes straight from the operands' typed arrays into wasm memory, so it is also the
-// copy in; only C is copied out, once per element. One to three rows of A take the matvec kernels,
+// An operand dense in one orientation (each row, or each column, one contiguous run) is first copied
+// whole into wasm memory with bulk Float32Array.set and packed from there by SIMD functions
+// (pack-kernel.ts); any other (broadcast, reversed, gaps between values) is packed by the JavaScript
+// loops of pack.ts straight from its typed array. Only C is copied out, once per element. One to three rows of A take the matvec kernels,
 // which read B once instead of packing it, or read a weight's resident copy (resident.ts).
 
 import { sharedArena, type WasmArena } from './arena.ts';
@@ -16,6 +18,7 @@ import { gemmModule, type GemmExports } from './gemm-kernel.ts';
 import { matvecModule, PANEL_K, type MatvecExports } from './matvec-kernel.ts';
 import { fusedMultiplyAddSupported } from './support.ts';
 import { copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
+import { packModule, type PackExports } from './pack-kernel.ts';
 import type { ResidentWeights } from './resident.ts';
 import { isEmptyProduct } from '../cpu/matmul.ts';
 
@@ -49,6 +52,12 @@ function gemmExports(): GemmExports {
   return exports();
 }
 
+let packKernels: (() => PackExports) | undefined;
+function packExports(): PackExports {
+  packKernels ??= sharedArena.register<PackExports>(packModule().bytes()).exports;
+  return packKernels();
+}
+
 /** The matvec kernels instantiated against `arena` (the scratch arena, or the resident weights' memory). */
 function matvecExports(arena: WasmArena): MatvecExports {
   const fused = fusedMultiplyAddSupported();
@@ -73,23 +82,71 @@ export function matmulF32(
     return;
   }
   const ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
-  // Byte layout of the arena: packed A | packed B | C buffer.
-  const aAt = 0, bAt = aAt + 4 * MC * KC, cAt = bAt + 4 * KC * ncMax;
-  sharedArena.ensure(cAt + 4 * mPad * ncMax);
-  const mem = sharedArena.f32, { gemm: run } = gemmExports();
+  const aLines = contiguousLines(M, K, aRowStride, aColStride), bLines = contiguousLines(K, N, bRowStride, bColStride);
+  // Byte layout of the arena: packed A | packed B | C buffer | copy of A | copy of B (copies only of
+  // operands with contiguous lines).
+  const aAt = 0, bAt = aAt + 4 * MC * KC, cAt = bAt + 4 * KC * ncMax, aCopyAt = cAt + 4 * mPad * ncMax;
+  const bCopyAt = aCopyAt + (aLines ? 4 * M * K : 0);
+  sharedArena.ensure(bCopyAt + (bLines ? 4 * K * N : 0));
+  const mem = sharedArena.f32, { gemm: run } = gemmExports(), pack = packExports();
+  // Each operand's source for packing: its copy in wasm memory (strides of the copy), or itself.
+  const aCopy = aLines && copyIn(mem, aCopyAt / 4, a, aOffset, aRowStride, aColStride, M, K, aLines);
+  const bCopy = bLines && copyIn(mem, bCopyAt / 4, b, bOffset, bRowStride, bColStride, K, N, bLines);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc), ncPad = roundUp(nc, NR);
     mem.fill(0, cAt / 4, cAt / 4 + mPad * ncPad);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
-      packPanelsOfColumns(mem, bAt / 4, b, bOffset + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc, NR);
+      if (bCopy) packFromCopy('B', mem, pack, bCopy, pc, jc, kc, nc, bAt);
+      else packPanelsOfColumns(mem, bAt / 4, b, bOffset + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc, NR);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = Math.min(MC, M - ic);
-        packPanelsOfRows(mem, aAt / 4, a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc, MR);
+        if (aCopy) packFromCopy('A', mem, pack, aCopy, ic, pc, mc, kc, aAt);
+        else packPanelsOfRows(mem, aAt / 4, a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc, MR);
         run(aAt, bAt, cAt + 4 * ic * ncPad, roundUp(mc, MR), ncPad, kc, 4 * ncPad);
       }
     }
     for (let i = 0; i < M; i++) storeRow(c, cOffset + i * N + jc, mem, cAt / 4 + i * ncPad, nc, accumulate);
+  }
+}
+
+/** 'rows' when each row of X (rows×cols, strides rs, cs) is one contiguous run (cs = 1, rs ≥ cols),
+ *  'columns' when each column is (rs = 1, cs ≥ rows); undefined otherwise (broadcast, reversed, gaps). */
+function contiguousLines(rows: number, cols: number, rs: number, cs: number): 'rows' | 'columns' | undefined {
+  if (cs === 1 && rs >= cols) return 'rows';
+  if (rs === 1 && cs >= rows) return 'columns';
+  return undefined;
+}
+
+/** X's copy in wasm memory: element (r, c) at `at` + r·rs + c·cs floats, its lines `ld` floats apart. */
+interface Copy { at: number; rs: number; cs: number; ld: number; lines: 'rows' | 'columns' }
+
+/** Copies X whole into mem from `at` with its lines adjacent: one bulk copy when they already are,
+ *  else one per line (copyRows). */
+function copyIn(mem: Float32Array, at: number, x: Float32Array, offset: number, rs: number, cs: number,
+  rows: number, cols: number, lines: 'rows' | 'columns'): Copy {
+  if (lines === 'rows') {
+    copyRows(mem, at, x, offset, rs, 1, rows, cols, cols);
+    return { at, rs: cols, cs: 1, ld: cols, lines };
+  }
+  copyRows(mem, at, x, offset, cs, 1, cols, rows, rows);
+  return { at, rs: 1, cs: rows, ld: rows, lines };
+}
+
+/** Packs the rows×cols block at (r0, c0) of a copy to byte address `dst`, as packPanelsOfRows (A:
+ *  panels of MR rows) or packPanelsOfColumns (B: panels of NR columns) would: the full panels with
+ *  the SIMD functions, a ragged last panel with the JavaScript packer (reading the copy). */
+function packFromCopy(operand: 'A' | 'B', mem: Float32Array, pack: PackExports, copy: Copy,
+  r0: number, c0: number, rows: number, cols: number, dst: number): void {
+  const src = copy.at + r0 * copy.rs + c0 * copy.cs, { rs, cs } = copy;
+  if (operand === 'A') {
+    const full = Math.floor(rows / MR), kc = cols, fn = copy.lines === 'rows' ? pack.rowsFromRows : pack.rowsFromColumns;
+    if (full > 0) fn(4 * src, 4 * copy.ld, dst, full, kc);
+    if (rows > full * MR) packPanelsOfRows(mem, dst / 4 + full * MR * kc, mem, src + full * MR * rs, rs, cs, rows - full * MR, kc, MR);
+  } else {
+    const full = Math.floor(cols / NR), kc = rows, fn = copy.lines === 'rows' ? pack.columnsFromRows : pack.columnsFromColumns;
+    if (full > 0) fn(4 * src, 4 * copy.ld, dst, full, kc);
+    if (cols > full * NR) packPanelsOfColumns(mem, dst / 4 + full * NR * kc, mem, src + full * NR * cs, rs, cs, kc, cols - full * NR, NR);
   }
 }
 

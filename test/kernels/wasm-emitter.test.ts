@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { WasmArena } from '../../kernels/wasm/arena.ts';
 import { gemmModule, type GemmExports } from '../../kernels/wasm/gemm-kernel.ts';
 import { matvecModule } from '../../kernels/wasm/matvec-kernel.ts';
+import { packModule } from '../../kernels/wasm/pack-kernel.ts';
 import { ModuleBuilder, sleb128, uleb128, type FunctionBody } from '../../kernels/wasm/module.ts';
 import { fusedMultiplyAddSupported, kernelChoice, wasmSimdSupported } from '../../kernels/wasm/support.ts';
 
@@ -48,6 +49,7 @@ t('the kernel modules validate', () => {
     for (const [mr, nr] of [[4, 8], [1, 4], [6, 8], [3, 16]]) assert.ok(WebAssembly.validate(gemmModule(mr, nr, fused).bytes()), `gemm ${mr}×${nr} fused ${fused}`);
     assert.ok(WebAssembly.validate(matvecModule(fused).bytes()), `matvec fused ${fused}`);
   }
+  assert.ok(WebAssembly.validate(packModule().bytes()), 'pack');
   assert.throws(() => gemmModule(4, 6), /multiple of 4/);
 });
 
@@ -110,6 +112,29 @@ t('each f32x4 instruction computes what its TypeScript twin computes (lane by la
       assert.ok(got === want || (Number.isNaN(got) && Number.isNaN(want)), `${name} lane ${lane}: ${got} vs ${want}`);
     }
   }
+});
+
+t('i8x16.shuffle picks bytes of a‖b by their immediate lanes; f32x4Shuffle by float lanes', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const bytes = new Uint8Array(memory.buffer);
+  const shuffle = (emit: (f: FunctionBody) => void): ((p: number) => void) => new ModuleBuilder().func('f', ['i32'], [], (f) => {
+    const p = f.param(0);
+    f.get(p).get(p).v128Load(0).get(p).v128Load(16);
+    emit(f);
+    f.v128Store(32);
+  }).instantiate<{ f(p: number): void }>(memory).f;
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 31 }), { minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    (lanes, ab) => {
+      bytes.set(ab, 0);
+      shuffle((f) => f.i8x16Shuffle(lanes))(0);
+      assert.equal([...bytes.subarray(32, 48)], lanes.map((l) => ab[l]));
+    }), { numRuns: 20, seed: 5 });
+  const floats = new Float32Array(memory.buffer);
+  floats.set([10, 11, 12, 13, 20, 21, 22, 23], 0); // a = 10..13, b = 20..23
+  shuffle((f) => f.f32x4Shuffle([0, 4, 3, 6]))(0);
+  assert.equal([...floats.subarray(8, 12)], [10, 20, 13, 22]);
+  assert.throws(() => new ModuleBuilder().func('f', [], [], (f) => { f.i8x16Shuffle([0, 1, 2]); }), /16 byte lanes in 0\.\.31/);
+  assert.throws(() => new ModuleBuilder().func('f', [], [], (f) => { f.f32x4Shuffle([0, 1, 2, 8]); }), /16 byte lanes in 0\.\.31/);
 });
 
 t('scalar f32, control flow and memory offsets: a sum loop and its TypeScript twin', () => {
