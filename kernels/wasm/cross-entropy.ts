@@ -2,7 +2,8 @@
 // derivation link) with its exponentials in WebAssembly SIMD, float32. The exps are nearly all of the
 // work: V per row forward (Σ e^{x−max}) and V per row backward (softmax = e^{x−lse}). Per row, the
 // logits are copied into wasm memory (padded to a multiple of 4 with −∞, whose exp is exactly 0):
-//   forward   max = rowMax (SIMD), e^{x−max} (SIMD) summed in float64 by TypeScript, lse = max + log(sum)
+//   forward   max = rowMax (SIMD), e^{x−max} (SIMD), their sum (SIMD Kahan-compensated lane sums, added
+//             up in float64 by TypeScript), lse = max + log(sum)
 //   backward  dx = e^{x−lse}·scale (SIMD), copied out, then dx[target] −= scale
 // float64, non-contiguous logits and a padded row beyond 4 GiB go to the TS kernels.
 
@@ -11,11 +12,15 @@ import type { TypedArray } from '../../src/tensor/dtype.ts';
 import { crossEntropyKernels } from '../cpu/cross-entropy.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder } from './module.ts';
-import { emitExp, mathScratch } from './simd-math.ts';
+import { eachVectorGroup, GROUP, laneMax } from './rows.ts';
+import { emitExp, mathScratches } from './simd-math.ts';
 
 interface CrossEntropyExports {
   /** max of the n4 floats at byte address x (n4 a positive multiple of 4). */
   rowMax(x: number, n4: number): number;
+  /** Σ src[i] for i < n4 as GROUP Kahan-compensated lane sums: writes GROUP (sum, c) v128 pairs at
+   *  byte address out; the total is Σ (sum − c) over them (compensatedTotal). */
+  kahanSum(src: number, n4: number, out: number): void;
   /** dst[i] = e^{src[i] − shift}·scale for i < n4 (byte addresses, n4 a multiple of 4). */
   expShift(src: number, dst: number, n4: number, shift: number, scale: number): void;
 }
@@ -24,31 +29,53 @@ function crossEntropyModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('rowMax', ['i32', 'i32'], ['f32'], (f) => {
       const [x, n] = [f.param(0), f.param(1)];
-      const end = f.local('i32'), acc = f.local('v128');
-      f.get(x).get(n).i32Const(2).i32Shl().i32Add().set(end);
-      f.get(x).v128Load().set(acc);
-      f.loop(); // for (x += 16; x < end; x += 16) acc = max(acc, x)
-      f.get(x).i32Const(16).i32Add().tee(x).get(end).i32LtS();
-      f.if().get(acc).get(x).v128Load().f32x4Max().set(acc).br(1).end();
-      f.end();
-      for (let lane = 0; lane < 4; lane++) {
-        f.get(acc).f32x4ExtractLane(lane);
-        if (lane > 0) f.f32Max();
-      }
+      // GROUP running maxima: f32x4.max is several instructions (NaN and ±0 rules), one chain of them per
+      // vector would bound the loop by their latency
+      const acc = Array.from({ length: GROUP }, () => f.local('v128'));
+      for (const a of acc) f.f32x4Const(-Infinity).set(a);
+      eachVectorGroup(f, n, (o, count) => {
+        for (let i = 0; i < count; i++) f.get(acc[i]).get(x).get(o).i32Add().v128Load(16 * i).f32x4Max().set(acc[i]);
+      });
+      for (let i = 1; i < GROUP; i++) f.get(acc[0]).get(acc[i]).f32x4Max().set(acc[0]);
+      laneMax(f, acc[0]);
+    })
+    .func('kahanSum', ['i32', 'i32', 'i32'], [], (f) => {
+      const [src, n, out] = [0, 1, 2].map((i) => f.param(i));
+      // Kahan summation per vector slot (Higham, Accuracy and Stability, §4.3): y = x − c, t = sum + y,
+      // c = (t − sum) − y, sum = t; the error stays ≈ 2ε·|total| however many terms (V = 32,000).
+      // A pass of its own over the exps (in L1): fused into expShift's loop it was slower, 12.7 against
+      // 7.7 + 1.2 ns per vector, its accumulators crowding the exps out of the 16 registers.
+      const sum = Array.from({ length: GROUP }, () => f.local('v128')), c = Array.from({ length: GROUP }, () => f.local('v128'));
+      const y = f.local('v128'), t = f.local('v128');
+      eachVectorGroup(f, n, (o, count) => {
+        for (let i = 0; i < count; i++) {
+          f.get(src).get(o).i32Add().v128Load(16 * i).get(c[i]).f32x4Sub().set(y);
+          f.get(sum[i]).get(y).f32x4Add().set(t);
+          f.get(t).get(sum[i]).f32x4Sub().get(y).f32x4Sub().set(c[i]);
+          f.get(t).set(sum[i]);
+        }
+      });
+      for (let i = 0; i < GROUP; i++) f.get(out).get(sum[i]).v128Store(32 * i).get(out).get(c[i]).v128Store(32 * i + 16);
     })
     .func('expShift', ['i32', 'i32', 'i32', 'f32', 'f32'], [], (f) => {
       const [src, dst, n, shift, scale] = [0, 1, 2, 3, 4].map((i) => f.param(i));
-      const shiftV = f.local('v128'), scaleV = f.local('v128'), end = f.local('i32'), v = f.local('v128'), scratch = mathScratch(f);
+      const shiftV = f.local('v128'), scaleV = f.local('v128');
+      const e = Array.from({ length: GROUP }, () => f.local('v128')), scratch = mathScratches(f, GROUP);
       f.get(shift).f32x4Splat().set(shiftV).get(scale).f32x4Splat().set(scaleV);
-      f.get(src).get(n).i32Const(2).i32Shl().i32Add().set(end);
-      f.block().loop();
-      f.get(src).get(end).i32GeS().brIf(1);
-      f.get(src).v128Load().get(shiftV).f32x4Sub().set(v);
-      emitExp(f, v, v, scratch);
-      f.get(dst).get(v).get(scaleV).f32x4Mul().v128Store();
-      f.get(src).i32Const(16).i32Add().set(src).get(dst).i32Const(16).i32Add().set(dst);
-      f.br(0).end().end();
+      eachVectorGroup(f, n, (o, count) => {
+        const es = e.slice(0, count);
+        es.forEach((ei, i) => f.get(src).get(o).i32Add().v128Load(16 * i).get(shiftV).f32x4Sub().set(ei));
+        emitExp(f, es, es, scratch);
+        es.forEach((ei, i) => f.get(dst).get(o).i32Add().get(ei).get(scaleV).f32x4Mul().v128Store(16 * i));
+      });
     });
+}
+
+/** The float64 total of kahanSum's output at float index `at`: Σ over slots and lanes of sum − c. */
+function compensatedTotal(mem: Float32Array, at: number): number {
+  let total = 0;
+  for (let i = 0; i < GROUP; i++) for (let lane = 0; lane < 4; lane++) total += mem[at + 8 * i + lane] - mem[at + 8 * i + 4 + lane];
+  return total;
 }
 
 let exports: (() => CrossEntropyExports) | undefined;
@@ -70,7 +97,8 @@ const simdApplies = (logits: View): boolean =>
 
 function prepare(V: number): CrossEntropyExports {
   exports ??= sharedArena.register<CrossEntropyExports>(crossEntropyModule().bytes()).exports;
-  sharedArena.ensure(8 * (Math.ceil(V / 4) * 4)); // the row, then its exps
+  const V4 = Math.ceil(V / 4) * 4;
+  sharedArena.ensure(4 * (2 * V4 + 8 * GROUP)); // the row, then its exps; kahanSum's sums over the row
   return exports();
 }
 
@@ -79,7 +107,7 @@ const crossEntropy: Kernel = (inputs, outputs, attrs) => {
   if (!simdApplies(logits)) return ts.crossEntropy(inputs, outputs, attrs);
   const ignoreIndex = attrs.ignoreIndex as number;
   const [N, V] = logits.shape;
-  const { rowMax, expShift } = prepare(V);
+  const { rowMax, expShift, kahanSum } = prepare(V);
   const tg = arr(targets), lse = arr(lseOut), xs = arr(logits);
   let total = 0, count = 0;
   for (let r = 0; r < N; r++) {
@@ -90,10 +118,8 @@ const crossEntropy: Kernel = (inputs, outputs, attrs) => {
     const V4 = loadRow(logits, r, V);
     const max = rowMax(0, V4);
     expShift(0, 4 * V4, V4, max, 1);
-    const mem = sharedArena.f32;
-    let sum = 0;
-    for (let j = V4; j < V4 + V; j++) sum += mem[j];
-    lse[lseOut.offset + r] = max + Math.log(sum);
+    kahanSum(4 * V4, V4, 0); // over the row, which is no longer needed
+    lse[lseOut.offset + r] = max + Math.log(compensatedTotal(sharedArena.f32, 0));
     if (t === ignoreIndex) continue;
     total += lse[lseOut.offset + r] - xs[logits.offset + r * V + t];
     count++;

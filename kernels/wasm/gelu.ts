@@ -10,7 +10,8 @@ import type { Local } from './body.ts';
 import { activationKernels, region } from './chunked.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder, type FunctionBody } from './module.ts';
-import { emitErfc, emitExp, mathScratch } from './simd-math.ts';
+import { eachVectorGroup, GROUP } from './rows.ts';
+import { emitErfc, emitExp, mathScratches, type MathScratch } from './simd-math.ts';
 
 interface GeluExports {
   /** region 1 = gelu(region 0), elements [0, n). */
@@ -19,47 +20,44 @@ interface GeluExports {
   geluGrad(n: number): void;
 }
 
-/** Loops o over [0, 4n) bytes in steps of 16, running `body(o)`. */
-function eachVector(f: FunctionBody, n: Local, body: (o: Local) => void): void {
-  const o = f.local('i32'), end = f.local('i32');
-  f.get(n).i32Const(2).i32Shl().set(end);
-  f.block().loop();
-  f.get(o).get(end).i32GeS().brIf(1);
-  body(o);
-  f.get(o).i32Const(16).i32Add().set(o);
-  f.br(0).end().end();
+/** phi[i] = Φ(x[i]) for v128 locals, every vector at once (simd-math.ts: interleaved chains). */
+function emitPhi(f: FunctionBody, x: readonly Local[], phi: readonly Local[], scratch: readonly MathScratch[]): void {
+  x.forEach((xi, i) => f.get(xi).f32x4Abs().f32x4Const(Math.SQRT1_2).f32x4Mul().set(phi[i]));
+  emitErfc(f, phi, phi, scratch);
+  x.forEach((xi, i) => {
+    f.get(phi[i]).f32x4Const(0.5).f32x4Mul().set(phi[i]); // erfc(z)/2 = Φ(−|x|)
+    // x ≥ 0 ? 1 − erfc/2 : erfc/2
+    f.f32x4Const(1).get(phi[i]).f32x4Sub().get(phi[i]).get(xi).f32x4Const(0).f32x4Ge().v128Bitselect().set(phi[i]);
+  });
 }
 
-/** phi = Φ(x) for the v128 local x. */
-function emitPhi(f: FunctionBody, x: Local, phi: Local, scratch: ReturnType<typeof mathScratch>): void {
-  f.get(x).f32x4Abs().f32x4Const(Math.SQRT1_2).f32x4Mul().set(phi);
-  emitErfc(f, phi, phi, scratch);
-  f.get(phi).f32x4Const(0.5).f32x4Mul().set(phi); // erfc(z)/2 = Φ(−|x|)
-  // x ≥ 0 ? 1 − erfc/2 : erfc/2
-  f.f32x4Const(1).get(phi).f32x4Sub().get(phi).get(x).f32x4Const(0).f32x4Ge().v128Bitselect().set(phi);
-}
+const v128s = (f: FunctionBody): Local[] => Array.from({ length: GROUP }, () => f.local('v128'));
 
 function geluModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('gelu', ['i32'], [], (f) => {
-      const x = f.local('v128'), phi = f.local('v128'), scratch = mathScratch(f);
-      eachVector(f, f.param(0), (o) => {
-        f.get(o).v128Load(region(0)).set(x);
-        emitPhi(f, x, phi, scratch);
-        f.get(o).get(x).get(phi).f32x4Mul().v128Store(region(1));
+      const x = v128s(f), phi = v128s(f), scratch = mathScratches(f, GROUP);
+      eachVectorGroup(f, f.param(0), (o, count) => {
+        const [xs, phis] = [x.slice(0, count), phi.slice(0, count)];
+        xs.forEach((xi, i) => f.get(o).v128Load(region(0) + 16 * i).set(xi));
+        emitPhi(f, xs, phis, scratch);
+        xs.forEach((xi, i) => f.get(o).get(xi).get(phis[i]).f32x4Mul().v128Store(region(1) + 16 * i));
       });
     })
     .func('geluGrad', ['i32'], [], (f) => {
-      const x = f.local('v128'), phi = f.local('v128'), density = f.local('v128'), scratch = mathScratch(f);
-      eachVector(f, f.param(0), (o) => {
-        f.get(o).v128Load(region(1)).set(x);
-        emitPhi(f, x, phi, scratch);
-        f.get(x).get(x).f32x4Mul().f32x4Const(-0.5).f32x4Mul().set(density);
-        emitExp(f, density, density, scratch);
+      const x = v128s(f), phi = v128s(f), density = v128s(f), scratch = mathScratches(f, GROUP);
+      eachVectorGroup(f, f.param(0), (o, count) => {
+        const [xs, phis, densities] = [x.slice(0, count), phi.slice(0, count), density.slice(0, count)];
+        xs.forEach((xi, i) => f.get(o).v128Load(region(1) + 16 * i).set(xi));
+        emitPhi(f, xs, phis, scratch);
+        xs.forEach((xi, i) => f.get(xi).get(xi).f32x4Mul().f32x4Const(-0.5).f32x4Mul().set(densities[i]));
+        emitExp(f, densities, densities, scratch);
         // g · (Φ + x·φ), φ = e^{−x²/2} / √(2π)
-        f.get(o).get(o).v128Load(region(0));
-        f.get(phi).get(x).get(density).f32x4Mul().f32x4Const(0.3989422804014327).f32x4Mul().f32x4Add();
-        f.f32x4Mul().v128Store(region(2));
+        xs.forEach((xi, i) => {
+          f.get(o).get(o).v128Load(region(0) + 16 * i);
+          f.get(phis[i]).get(xi).get(densities[i]).f32x4Mul().f32x4Const(0.3989422804014327).f32x4Mul().f32x4Add();
+          f.f32x4Mul().v128Store(region(2) + 16 * i);
+        });
       });
     });
 }

@@ -3,7 +3,8 @@
 // multiple of 4 so that it is whole v128s. Before a reduction, a kernel writes a neutral value into a row's padding
 // lanes (fillPadding): 0 for a sum, −∞ for a max, the mean for a sum of squared deviations.
 // Here: the JavaScript side (dense check, block size, copies in and out) and the emitted loops
-// every row kernel shares (eachVector also drives the elementwise ones: relu.ts, binary.ts).
+// every row kernel shares (eachVector also drives the elementwise ones: relu.ts, binary.ts;
+// eachVectorGroup the ones built on exp: gelu.ts, softmax.ts, cross-entropy.ts).
 
 import type { View } from '../../src/backend/backend.ts';
 import { isContiguousLayout } from '../../src/tensor/shape.ts';
@@ -61,6 +62,25 @@ export function eachVector(f: FunctionBody, C4: Local, body: (o: Local) => void)
   f.br(0).end().end();
 }
 
+/** Vectors per loop turn of eachVectorGroup: enough independent chains for the out-of-order core. */
+export const GROUP = 4;
+
+/** Emits: for the byte offsets o of 4·C4 floats' vectors, body(o, GROUP) while GROUP whole vectors are
+ *  left (the body handles o, o + 16, … o + 16·(GROUP − 1): immediate offsets 16·i), then body(o, 1)
+ *  for the rest. For bodies that interleave independent dependency chains (simd-math.ts). */
+export function eachVectorGroup(f: FunctionBody, C4: Local, body: (o: Local, count: number) => void): void {
+  const o = f.local('i32'), end = f.local('i32'), groupsEnd = f.local('i32');
+  f.i32Const(0).set(o).get(C4).i32Const(2).i32Shl().set(end);
+  f.get(end).i32Const(-16 * GROUP).i32And().set(groupsEnd); // 16·GROUP is a power of two
+  for (const [stop, count] of [[groupsEnd, GROUP], [end, 1]] as const) {
+    f.block().loop();
+    f.get(o).get(stop).i32GeS().brIf(1);
+    body(o, count);
+    f.get(o).i32Const(16 * count).i32Add().set(o);
+    f.br(0).end().end();
+  }
+}
+
 /** Emits: for (r = 0; r < rows; r++) { body(); each pointer += 4·C4 }: one row per iteration.
  *  `backwards`: each pointer −= 4·C4 instead (pointers start at the last row: a scan from the end). */
 export function eachRow(f: FunctionBody, rows: Local, C4: Local, pointers: readonly Local[], body: () => void, backwards = false): void {
@@ -72,6 +92,12 @@ export function eachRow(f: FunctionBody, rows: Local, C4: Local, pointers: reado
   for (const p of pointers) f.get(p).get(rowBytes)[backwards ? 'i32Sub' : 'i32Add']().set(p);
   f.get(r).i32Const(1).i32Add().set(r);
   f.br(0).end().end();
+}
+
+/** Emits: push the f32 maximum of the four lanes of v. */
+export function laneMax(f: FunctionBody, v: Local): void {
+  f.get(v).f32x4ExtractLane(0).get(v).f32x4ExtractLane(1).f32Max();
+  f.get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3).f32Max().f32Max();
 }
 
 /** Emits: push the f32 sum of the four lanes of v. */

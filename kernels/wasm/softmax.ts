@@ -12,8 +12,8 @@ import type { Kernel } from '../../src/backend/backend.ts';
 import { softmaxKernels } from '../cpu/softmax.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder } from './module.ts';
-import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, fillPadding, laneSum, padded } from './rows.ts';
-import { emitExp, mathScratch } from './simd-math.ts';
+import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, eachVectorGroup, fillPadding, GROUP, laneMax, laneSum, padded } from './rows.ts';
+import { emitExp, mathScratches } from './simd-math.ts';
 
 interface SoftmaxExports {
   /** y = softmax(x) for `rows` rows of n floats at stride 4·n4 bytes. */
@@ -26,23 +26,21 @@ function softmaxModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('forward', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
       const [x, y, rows, n, n4] = [0, 1, 2, 3, 4].map((i) => f.param(i));
-      const minusInf = f.local('f32'), acc = f.local('v128'), maxV = f.local('v128'), e = f.local('v128'), scratch = mathScratch(f);
+      const minusInf = f.local('f32'), acc = f.local('v128'), maxV = f.local('v128');
+      const e = Array.from({ length: GROUP }, () => f.local('v128')), scratch = mathScratches(f, GROUP);
       f.f32Const(-Infinity).set(minusInf);
       eachRow(f, rows, n4, [x, y], () => {
         fillPadding(f, x, n, n4, minusInf);
         f.f32x4Const(-3.4028234663852886e38).set(acc);
         eachVector(f, n4, (o) => { f.get(acc).get(x).get(o).i32Add().v128Load().f32x4Max().set(acc); });
-        for (let lane = 0; lane < 4; lane++) {
-          f.get(acc).f32x4ExtractLane(lane);
-          if (lane > 0) f.f32Max();
-        }
+        laneMax(f, acc);
         f.f32x4Splat().set(maxV);
         f.f32x4Const(0).set(acc);
-        eachVector(f, n4, (o) => {
-          f.get(x).get(o).i32Add().v128Load().get(maxV).f32x4Sub().set(e);
-          emitExp(f, e, e, scratch);
-          f.get(y).get(o).i32Add().get(e).v128Store();
-          f.get(acc).get(e).f32x4Add().set(acc);
+        eachVectorGroup(f, n4, (o, count) => {
+          const es = e.slice(0, count);
+          es.forEach((ei, i) => f.get(x).get(o).i32Add().v128Load(16 * i).get(maxV).f32x4Sub().set(ei));
+          emitExp(f, es, es, scratch);
+          es.forEach((ei, i) => f.get(y).get(o).i32Add().get(ei).v128Store(16 * i).get(acc).get(ei).f32x4Add().set(acc));
         });
         f.f32x4Const(1);
         laneSum(f, acc);

@@ -40,7 +40,7 @@ interface WkvExports {
 function expPair(f: FunctionBody, p: Local, k: Local, shift: Local, big: Local, small: Local, s: { d: Local; e: Local; m: Local; math: MathScratch }): void {
   f.get(p).get(k).f32x4Sub().get(shift).f32x4Add().set(s.d);
   f.get(s.d).f32x4Abs().f32x4Neg().set(s.e);
-  emitExp(f, s.e, s.e, s.math);
+  emitExp(f, [s.e], [s.e], [s.math]);
   f.f32x4Const(0).get(s.d).f32x4Lt().set(s.m); // shift + p > k
   f.f32x4Const(1).get(s.e).get(s.m).v128Bitselect().set(big); // e1: 1 where shift + p > k
   f.get(s.e).f32x4Const(1).get(s.m).v128Bitselect().set(small); // e2: e where shift + p > k
