@@ -7,12 +7,16 @@ import { resolve } from 'node:path';
 import { matmulF32 } from '../kernels/wasm/matmul.ts';
 
 type Matmul = typeof matmulF32;
-/** [M, N, K, A transposed, B transposed]: a linear layer's y = x·Wᵀ (B transposed), its gradients
- *  dx = dy·W and dW = dyᵀ·x (A transposed), at 512 tokens and 4096 (a batch of 8), C = 128, FFN 512. */
-const SHAPES: Array<[number, number, number, boolean, boolean]> = [
-  [512, 128, 512, false, false], [512, 128, 512, true, false], [512, 128, 512, false, true],
-  [512, 512, 128, false, false], [128, 512, 512, true, false], [4096, 128, 512, true, false], [512, 4096, 128, false, true],
-  [1024, 2048, 512, false, true], // a larger layer, for comparison
+/** [M, N, K, A's strides, B's strides] of one i3-tiny training step (B = 4, T = 128, C = 128, 4 heads,
+ *  FFN 512): a linear layer's y = x·Wᵀ (B transposed), its gradients dx = dy·W and dW = dyᵀ·x (A
+ *  transposed), at 512 tokens and 4096 (the head), and one attention head's q·kᵀ, p·v and their
+ *  gradients, whose q, k, v are column slices of the fused qkv (row stride 384). */
+const SHAPES: Array<[number, number, number, [number, number], [number, number]]> = [
+  [512, 128, 512, [512, 1], [128, 1]], [512, 128, 512, [1, 512], [128, 1]], [512, 128, 512, [512, 1], [1, 512]],
+  [512, 512, 128, [128, 1], [512, 1]], [128, 512, 512, [1, 128], [512, 1]], [4096, 128, 512, [1, 4096], [128, 1]],
+  [512, 4096, 128, [128, 1], [1, 128]],
+  [128, 128, 32, [384, 1], [1, 384]], [128, 32, 128, [128, 1], [384, 1]], [32, 128, 128, [1, 384], [128, 1]], [128, 32, 128, [1, 128], [128, 1]],
+  [1024, 2048, 512, [512, 1], [1, 512]], // a larger layer, for comparison
 ];
 const ROUNDS = 15;
 
@@ -26,9 +30,9 @@ async function main(): Promise<void> {
     kernels.push(['baseline', baseline.matmulF32]);
   }
   const rows: Record<string, string | number>[] = [];
-  for (const [M, N, K, aT, bT] of SHAPES) {
-    const a = random(M * K), b = random(K * N), c = new Float32Array(M * N);
-    const [ars, acs] = aT ? [1, M] : [K, 1], [brs, bcs] = bT ? [1, K] : [N, 1];
+  for (const [M, N, K, [ars, acs], [brs, bcs]] of SHAPES) {
+    // Operands of the strides' span (for a slice, the whole qkv), first element at 0.
+    const a = random((M - 1) * ars + (K - 1) * acs + 1), b = random((K - 1) * brs + (N - 1) * bcs + 1), c = new Float32Array(M * N);
     const best = kernels.map(() => Infinity);
     const calls = Math.max(1, Math.round(2e8 / (M * N * K))); // ≈10 ms per call group
     for (let round = -2; round < ROUNDS; round++) { // two warm-up rounds
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
       }
     }
     const gflops = (ms: number): number => +((2 * M * N * K) / (ms * 1e6)).toFixed(1);
-    const row: Record<string, string | number> = { shape: `${M}×${K}${aT ? ' (Aᵀ)' : ''} · ${K}×${N}${bT ? ' (Bᵀ)' : ''}` };
+    const row: Record<string, string | number> = { shape: `${M}×${K} (${ars},${acs}) · ${K}×${N} (${brs},${bcs})` };
     for (const [i, [name]] of kernels.entries()) {
       row[`${name} ms`] = +best[i].toFixed(3);
       row[`${name} GFLOP/s`] = gflops(best[i]);

@@ -45,6 +45,10 @@ export function packPanelsOfColumns(dst: Float32Array, at: number, b: Float32Arr
   }
 }
 
+/** Rows longer than this are copied by one bulk Float32Array.set each; shorter ones element by element
+ *  (a set's fixed cost, a subarray made per call, outweighs its speed on short runs). */
+export const BULK_ROW = 64;
+
 /** Copies the rows×cols matrix at `src` (strides rs, cs) into `dst` from `at` as dense rows of
  *  `ld` ≥ cols values, zero-filling columns cols..ld. One bulk copy when it is already laid out so. */
 export function copyRows(dst: Float32Array, at: number, x: Float32Array, src: number, rs: number, cs: number,
@@ -55,7 +59,7 @@ export function copyRows(dst: Float32Array, at: number, x: Float32Array, src: nu
   }
   for (let r = 0; r < rows; r++) {
     const d = at + r * ld;
-    if (cs === 1 && cols > 64) dst.set(x.subarray(src + r * rs, src + r * rs + cols), d);
+    if (cs === 1 && cols > BULK_ROW) dst.set(x.subarray(src + r * rs, src + r * rs + cols), d);
     else for (let q = 0, s = src + r * rs; q < cols; q++, s += cs) dst[d + q] = x[s];
     dst.fill(0, d + cols, d + ld);
   }

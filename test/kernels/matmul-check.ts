@@ -27,17 +27,23 @@ export function rng(seed: number): () => number {
 
 /** An operand of logical shape rows×cols stored with the given layout inside a larger buffer. */
 interface Operand { data: FloatArray; offset: number; rowStride: number; colStride: number }
-export type Layout = 'rowMajor' | 'transposed' | 'broadcastRows' | 'broadcastCols' | 'reversedRows';
+export type Layout = 'rowMajor' | 'transposed' | 'broadcastRows' | 'broadcastCols' | 'reversedRows' | 'rowSlice' | 'columnSlice';
+/** The unused values after each line of a slice layout. */
+const SLICE_GAP = 5;
 
 function operand(dtype: DType, rows: number, cols: number, layout: Layout, offset: number, random: () => number): Operand {
   // rowMajor: [rows, cols]; transposed: stored as [cols, rows] (a transpose view);
   // broadcastRows: one stored row repeated (row stride 0); broadcastCols: one stored column repeated;
-  // reversedRows: row-major with the rows in reverse order (negative row stride, like a flipped view).
-  const stored = layout === 'broadcastRows' ? cols : layout === 'broadcastCols' ? rows : rows * cols;
+  // reversedRows: row-major with the rows in reverse order (negative row stride, like a flipped view);
+  // rowSlice: the first cols columns of a wider row-major matrix (gaps between rows, like q in a fused
+  // qkv); columnSlice: the transpose of such a slice (gaps between columns).
+  const stored = layout === 'broadcastRows' ? cols : layout === 'broadcastCols' ? rows
+    : layout === 'rowSlice' ? rows * (cols + SLICE_GAP) : layout === 'columnSlice' ? cols * (rows + SLICE_GAP) : rows * cols;
   const data = make(dtype, offset + stored + 3);
   for (let i = 0; i < data.length; i++) data[i] = random() * 2 - 1;
   const strides: Record<Layout, [number, number]> = {
     rowMajor: [cols, 1], transposed: [1, rows], broadcastRows: [0, 1], broadcastCols: [1, 0], reversedRows: [-cols, 1],
+    rowSlice: [cols + SLICE_GAP, 1], columnSlice: [1, rows + SLICE_GAP],
   };
   const [rowStride, colStride] = strides[layout];
   const first = layout === 'reversedRows' ? offset + (rows - 1) * cols : offset;

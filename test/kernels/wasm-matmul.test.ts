@@ -40,6 +40,13 @@ t('transposed A and/or B, with offsets', () => {
   }
 });
 
+t('slices (gaps between rows or columns), lines short and long (bulk-copied and packed in SIMD beyond 64)', () => {
+  const layouts: Layout[] = ['rowSlice', 'columnSlice', 'rowMajor'];
+  for (const aLayout of layouts) for (const bLayout of layouts) {
+    for (const [M, N, K] of [[9, 13, 70], [70, 9, 13], [66, 67, 65], [130, 20, 300]]) check(M, N, K, { aLayout, bLayout, aOffset: 3, bOffset: 2 });
+  }
+});
+
 t('broadcast (stride-0) and reversed (negative-stride) operands', () => {
   const pairs: [Layout, Layout][] = [['broadcastRows', 'rowMajor'], ['rowMajor', 'broadcastRows'], ['broadcastCols', 'broadcastCols'],
     ['transposed', 'broadcastCols'], ['reversedRows', 'reversedRows'], ['transposed', 'reversedRows']];
@@ -72,7 +79,7 @@ t('agrees with the TypeScript kernel at an i3 shape (64×512 · (2048×512)ᵀ)'
 });
 
 t('property: random shapes, strides and transpositions match the naive loop', () => {
-  const layout = fc.constantFrom<Layout>('rowMajor', 'transposed', 'broadcastRows', 'broadcastCols', 'reversedRows');
+  const layout = fc.constantFrom<Layout>('rowMajor', 'transposed', 'broadcastRows', 'broadcastCols', 'reversedRows', 'rowSlice', 'columnSlice');
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }),
