@@ -6,7 +6,7 @@
 import { cpuBackend } from '../src/backend/cpu.ts';
 import { cpuKernels } from '../src/backend/cpu-kernels.ts';
 import type { Kernel } from '../src/backend/backend.ts';
-import { fusedMultiplyAddSupported, kernelChoice } from '../kernels/wasm/support.ts';
+import { useFusedMultiplyAdd, kernelChoice } from '../kernels/wasm/support.ts';
 
 /** `env`: environment variables the set runs under (set by useKernels), e.g. I3_FMA=off. */
 export interface KernelSet { name: string; kernels: Record<string, Kernel>; env?: Record<string, string> }
@@ -28,7 +28,7 @@ export function kernelSets(): KernelSet[] {
 /** The SIMD set with f32x4.mul + f32x4.add in the matmul kernels instead of the fused multiply-add
  *  (I3_FMA=off), or nothing where the engine has no relaxed SIMD (then the SIMD set is already that). */
 export function withoutFma(simd: KernelSet): KernelSet[] {
-  return fusedMultiplyAddSupported({}) ? [{ name: 'wasm mul+add', kernels: simd.kernels, env: { I3_FMA: 'off' } }] : [];
+  return useFusedMultiplyAdd({}) ? [{ name: 'wasm mul+add', kernels: simd.kernels, env: { I3_FMA: 'off' } }] : [];
 }
 
 /** Registers every kernel of `set` on the CPU backend and sets its environment (I3_FMA unset unless it names it). */

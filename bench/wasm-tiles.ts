@@ -5,11 +5,11 @@
 // Not part of `npm run bench`. Run: npx tsx bench/wasm-tiles.ts [MRxNR ...]
 import { WasmArena } from '../kernels/wasm/arena.ts';
 import { gemmModule, type GemmExports } from '../kernels/wasm/gemm-kernel.ts';
-import { fusedMultiplyAddSupported } from '../kernels/wasm/support.ts';
+import { useFusedMultiplyAdd } from '../kernels/wasm/support.ts';
 
 const KC = 256;
 const shapes = process.argv.length > 2 ? process.argv.slice(2) : ['4x8', '5x8', '6x8', '4x12', '3x16', '2x16', '8x8'];
-const flavours = fusedMultiplyAddSupported({}) ? [false, true] : [false];
+const flavours = useFusedMultiplyAdd({}) ? [false, true] : [false];
 const arena = new WasmArena(16 << 20);
 const kernels = shapes.flatMap((s) => flavours.map((fused) => {
   const [mr, nr] = s.split('x').map(Number);

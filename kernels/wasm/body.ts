@@ -166,7 +166,7 @@ export class FunctionBody {
   f32x4Min(): this { return this.simd(V.f32x4Min); }
   f32x4Max(): this { return this.simd(V.f32x4Max); }
   /** Pops a, b, c; pushes a·b + c in one instruction (relaxed SIMD: rounded once or twice, the
-   *  engine's choice). Only where `fusedMultiplyAddSupported()` (support.ts) says the engine has it. */
+   *  engine's choice). Only where `useFusedMultiplyAdd()` (support.ts) says the engine has it. */
   f32x4RelaxedMadd(): this { return this.simd(V.f32x4RelaxedMadd); }
   /** acc ← acc + a·b on four f32 lanes, where `a` and `b` each emit code that pushes one v128: one
    *  f32x4.relaxed_madd when `fused`, else f32x4.mul then f32x4.add (two instructions, two roundings). */

@@ -27,7 +27,7 @@ export interface GemmExports {
 }
 
 /** Emits the module for an MR × NR tile (NR a multiple of 4); `fused`: multiply-add with
- *  f32x4.relaxed_madd (only where support.ts's fusedMultiplyAddSupported() says the engine has it). */
+ *  f32x4.relaxed_madd (only where support.ts's useFusedMultiplyAdd() says the engine has it). */
 export function gemmModule(MR: number, NR: number, fused = false): ModuleBuilder {
   if (NR % 4 !== 0 || MR < 1) throw new Error(`gemmModule: tile ${MR}×${NR} needs NR a multiple of 4`);
   const NV = NR / 4; // v128 vectors per tile row

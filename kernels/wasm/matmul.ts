@@ -16,7 +16,7 @@
 import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';
 import { matvecModule, PANEL_K, type MatvecExports } from './matvec-kernel.ts';
-import { fusedMultiplyAddSupported } from './support.ts';
+import { useFusedMultiplyAdd } from './support.ts';
 import { BULK_ROW, copyRows, packPanelsOfColumns, packPanelsOfRows } from './pack.ts';
 import { packModule, type PackExports } from './pack-kernel.ts';
 import type { ResidentWeights } from './resident.ts';
@@ -46,7 +46,7 @@ const gemmKernels = new Map<boolean, () => GemmExports>();
 const matvecKernels = new Map<boolean, WeakMap<WasmArena, () => MatvecExports>>();
 
 function gemmExports(): GemmExports {
-  const fused = fusedMultiplyAddSupported();
+  const fused = useFusedMultiplyAdd();
   let exports = gemmKernels.get(fused);
   if (!exports) gemmKernels.set(fused, (exports = sharedArena.register<GemmExports>(gemmModule(MR, NR, fused).bytes()).exports));
   return exports();
@@ -60,7 +60,7 @@ function packExports(): PackExports {
 
 /** The matvec kernels instantiated against `arena` (the scratch arena, or the resident weights' memory). */
 function matvecExports(arena: WasmArena): MatvecExports {
-  const fused = fusedMultiplyAddSupported();
+  const fused = useFusedMultiplyAdd();
   let perArena = matvecKernels.get(fused);
   if (!perArena) matvecKernels.set(fused, (perArena = new WeakMap()));
   let exports = perArena.get(arena);

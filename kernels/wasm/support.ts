@@ -28,10 +28,10 @@ export function wasmSimdSupported(): boolean {
 
 let fused: boolean | undefined;
 
-/** Whether the matmul kernels use f32x4.relaxed_madd: I3_FMA=off says no; otherwise yes if the engine
- *  validates a module using it, after turning relaxed SIMD on where it is behind a flag (Node 20:
- *  engine-flags-node.ts). Decided once per process, before the first kernel module is compiled. */
-export function fusedMultiplyAddSupported(env: Record<string, string | undefined> = globalThis.process?.env ?? {}): boolean {
+/** Whether the matmul kernels use f32x4.relaxed_madd: I3_FMA=off (read per call) says no; otherwise yes
+ *  if the engine validates a module using it, after turning relaxed SIMD on where it is behind a flag
+ *  (Node 20: engine-flags-node.ts). The engine is probed once per process, before a fused module is built. */
+export function useFusedMultiplyAdd(env: Record<string, string | undefined> = globalThis.process?.env ?? {}): boolean {
   const wanted = env.I3_FMA ?? 'auto';
   if (wanted !== 'off' && wanted !== 'auto' && wanted !== '') throw new Error(`I3_FMA='${wanted}' is not one of off, auto (unset means auto)`);
   if (wanted === 'off') return false;

@@ -10,7 +10,7 @@ import { gemmModule, type GemmExports } from '../../kernels/wasm/gemm-kernel.ts'
 import { matvecModule } from '../../kernels/wasm/matvec-kernel.ts';
 import { packModule } from '../../kernels/wasm/pack-kernel.ts';
 import { ModuleBuilder, sleb128, uleb128, type FunctionBody } from '../../kernels/wasm/module.ts';
-import { fusedMultiplyAddSupported, kernelChoice, wasmSimdSupported } from '../../kernels/wasm/support.ts';
+import { useFusedMultiplyAdd, kernelChoice, wasmSimdSupported } from '../../kernels/wasm/support.ts';
 
 const t = suite('wasm emitter');
 
@@ -29,7 +29,7 @@ function decode(bytes: number[], signed: boolean): number {
 
 /** The multiply-add flavours of the matmul modules: f32x4.mul + f32x4.add, and relaxed SIMD's madd
  *  where the engine has it (asking also turns Node 20's flag on, which the fused modules need). */
-const FLAVOURS = fusedMultiplyAddSupported({}) ? [false, true] : [false];
+const FLAVOURS = useFusedMultiplyAdd({}) ? [false, true] : [false];
 
 t('LEB128: the specification examples and a round trip over the i32/u32 range', () => {
   assert.equal(uleb128(624485), [0xe5, 0x8e, 0x26]); // DWARF / Wikipedia example
@@ -163,9 +163,9 @@ t('scalar f32, control flow and memory offsets: a sum loop and its TypeScript tw
 });
 
 t('relaxed SIMD: found (Node 20 after turning its flag on), used as one instruction, I3_FMA=off refuses it', () => {
-  assert.ok(fusedMultiplyAddSupported({}), 'Node 20 has f32x4.relaxed_madd behind a flag that engine-flags-node.ts turns on');
-  assert.is(fusedMultiplyAddSupported({ I3_FMA: 'off' }), false);
-  assert.throws(() => fusedMultiplyAddSupported({ I3_FMA: 'on' }), /I3_FMA='on' is not one of off, auto/);
+  assert.ok(useFusedMultiplyAdd({}), 'Node 20 has f32x4.relaxed_madd behind a flag that engine-flags-node.ts turns on');
+  assert.is(useFusedMultiplyAdd({ I3_FMA: 'off' }), false);
+  assert.throws(() => useFusedMultiplyAdd({ I3_FMA: 'on' }), /I3_FMA='on' is not one of off, auto/);
   // relaxed_madd is 0xfd 0x85 0x02 (opcode 0x105 as LEB128); mul + add are 0xfd 0xe6 0x01, 0xfd 0xe4 0x01
   const count = (bytes: Uint8Array, op: number[]) => bytes.reduce((n, _, i) => n + +op.every((b, j) => bytes[i + j] === b), 0);
   const [fused, plain] = [gemmModule(4, 8, true).bytes(), gemmModule(4, 8, false).bytes()];
