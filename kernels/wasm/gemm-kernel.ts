@@ -16,14 +16,15 @@
 // block the caller passes is padded the same way, so every tile is full; the caller copies out only
 // the real M×N part.
 
-import { ModuleBuilder, type FunctionBody } from './module.ts';
+import { ModuleBuilder } from './module.ts';
 import type { Local } from './body.ts';
 
 /** What the gemm module exports. */
 export interface GemmExports {
   /** C[mcPad × ncPad] (row stride ldcBytes/4) += A · B for packed A (mcPad×kc) and B (kc×ncPad), all
-   *  byte addresses; mcPad and ncPad are multiples of MR and NR, kc ≥ 1. */
-  gemm(a: number, b: number, c: number, mcPad: number, ncPad: number, kc: number, ldcBytes: number): void;
+   *  byte addresses; mcPad and ncPad are multiples of MR and NR, kc ≥ 1. `overwrite` 1: C = A · B
+   *  instead (the first K block: C need not be zeroed first, nor read). */
+  gemm(a: number, b: number, c: number, mcPad: number, ncPad: number, kc: number, ldcBytes: number, overwrite: number): void;
 }
 
 /** Emits the module for an MR × NR tile (NR a multiple of 4); `fused`: multiply-add with
@@ -31,8 +32,8 @@ export interface GemmExports {
 export function gemmModule(MR: number, NR: number, fused = false): ModuleBuilder {
   if (NR % 4 !== 0 || MR < 1) throw new Error(`gemmModule: tile ${MR}×${NR} needs NR a multiple of 4`);
   const NV = NR / 4; // v128 vectors per tile row
-  return new ModuleBuilder().func('gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [a, b, c, mc, nc, kc, ldc] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i));
+  return new ModuleBuilder().func('gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [a, b, c, mc, nc, kc, ldc, overwrite] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => f.param(i));
     const jr = f.local('i32'), ir = f.local('i32'), ap = f.local('i32'), bp = f.local('i32');
     const k = f.local('i32'), row = f.local('i32'), panelBytes = f.local('i32');
     const acc: Local[][] = Array.from({ length: MR }, () => Array.from({ length: NV }, () => f.local('v128')));
@@ -64,12 +65,19 @@ export function gemmModule(MR: number, NR: number, fused = false): ModuleBuilder
           f.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
         }
         f.end();
-        // C tile += accumulators, row by row: row = c + ir·ldc + jr·4.
-        f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jr).i32Const(2).i32Shl().i32Add().set(row);
-        for (let i = 0; i < MR; i++) {
-          for (let v = 0; v < NV; v++) addInto(f, row, 16 * v, acc[i][v]);
-          if (i + 1 < MR) f.get(row).get(ldc).i32Add().set(row);
-        }
+        // C tile = or += accumulators, row by row from row = c + ir·ldc + jr·4.
+        const eachRowOfTile = (write: (offset: number, x: Local) => void) => {
+          f.get(c).get(ir).get(ldc).i32Mul().i32Add().get(jr).i32Const(2).i32Shl().i32Add().set(row);
+          for (let i = 0; i < MR; i++) {
+            for (let v = 0; v < NV; v++) write(16 * v, acc[i][v]);
+            if (i + 1 < MR) f.get(row).get(ldc).i32Add().set(row);
+          }
+        };
+        f.get(overwrite).if();
+        eachRowOfTile((offset, x) => f.get(row).get(x).v128Store(offset));
+        f.else();
+        eachRowOfTile((offset, x) => f.get(row).get(row).v128Load(offset).get(x).f32x4Add().v128Store(offset));
+        f.end();
         f.get(ir).i32Const(MR).i32Add().tee(ir).get(mc).i32LtS().brIf(0);
       }
       f.end();
@@ -79,7 +87,3 @@ export function gemmModule(MR: number, NR: number, fused = false): ModuleBuilder
   });
 }
 
-/** memory[ptr + offset .. +16) += x (four f32 lanes). */
-function addInto(f: FunctionBody, ptr: Local, offset: number, x: Local): void {
-  f.get(ptr).get(ptr).v128Load(offset).get(x).f32x4Add().v128Store(offset);
-}

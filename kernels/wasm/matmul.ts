@@ -1,11 +1,12 @@
 // Float32 matmul C (+)= A·B on WebAssembly SIMD: the same contract as kernels/cpu/matmul.ts (any
 // strides for A and B, dense C at an offset, accumulate or overwrite), so it is a drop-in for float32.
 //
-// Blocking (Goto & van de Geijn 2008), per block of NC columns:
-//   zero the block's C buffer in wasm memory (M rows, padded to MR, × NC padded to NR)
+// Blocking (Goto & van de Geijn 2008), per block of NC columns, into a C buffer in wasm memory (M rows,
+// padded to MR, × NC padded to NR):
 //   for each KC slice of K:   pack B (KC × NC, panels of NR columns)          — ≤ 4 MiB, L3
 //     for each MC rows of A:  pack A (MC × KC, panels of MR rows)             — 128 KiB, L2
-//                             gemm: every MR×NR tile, B panel (8 KiB) in L1
+//                             gemm: every MR×NR tile, B panel (8 KiB) in L1; the first KC slice
+//                             writes the buffer, the others add to it (so it is never zeroed)
 //   copy (or add) the real M × nc part of the buffer into C.
 // An operand dense in one orientation (each row, or each column, one contiguous run) is first copied
 // whole into wasm memory with bulk Float32Array.set and packed from there by SIMD functions
@@ -94,7 +95,6 @@ export function matmulF32(
   const bCopy = bLines && copyIn(mem, bCopyAt / 4, b, bOffset, bRowStride, bColStride, K, N, bLines);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc), ncPad = roundUp(nc, NR);
-    mem.fill(0, cAt / 4, cAt / 4 + mPad * ncPad);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
       if (bCopy) packFromCopy('B', mem, pack, bCopy, pc, jc, kc, nc, bAt);
@@ -103,7 +103,7 @@ export function matmulF32(
         const mc = Math.min(MC, M - ic);
         if (aCopy) packFromCopy('A', mem, pack, aCopy, ic, pc, mc, kc, aAt);
         else packPanelsOfRows(mem, aAt / 4, a, aOffset + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc, MR);
-        run(aAt, bAt, cAt + 4 * ic * ncPad, roundUp(mc, MR), ncPad, kc, 4 * ncPad);
+        run(aAt, bAt, cAt + 4 * ic * ncPad, roundUp(mc, MR), ncPad, kc, 4 * ncPad, pc === 0 ? 1 : 0); // the first K block writes C, the rest add
       }
     }
     for (let i = 0; i < M; i++) storeRow(c, cOffset + i * N + jc, mem, cAt / 4 + i * ncPad, nc, accumulate);

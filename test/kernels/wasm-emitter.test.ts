@@ -174,24 +174,24 @@ t('relaxed SIMD: found (Node 20 after turning its flag on), used as one instruct
   assert.is(count(plain, [0xfd, 0x85, 0x02]), 0);
 });
 
-t('the gemm micro-kernel equals its TypeScript twin on packed panels (both multiply-add flavours)', () => {
-  for (const fused of FLAVOURS) gemmMatchesTwin(fused);
+t('the gemm micro-kernel equals its TypeScript twin on packed panels (both multiply-add flavours; adding into C, overwriting C)', () => {
+  for (const fused of FLAVOURS) for (const overwrite of [false, true]) gemmMatchesTwin(fused, overwrite);
 });
 
-function gemmMatchesTwin(fused: boolean): void {
+function gemmMatchesTwin(fused: boolean, overwrite: boolean): void {
   const arena = new WasmArena(1 << 16);
   const { gemm } = arena.register<GemmExports>(gemmModule(4, 8, fused).bytes()).exports();
   const [mc, nc, kc] = [8, 16, 5];
   const mem = arena.f32;
   const A = Array.from({ length: mc * kc }, (_, i) => ((i * 7) % 11) - 5), B = Array.from({ length: kc * nc }, (_, i) => ((i * 5) % 13) - 6);
   mem.set(A, 0); mem.set(B, 256);
-  mem.fill(1, 512, 512 + mc * nc); // C starts at 1: the kernel adds
-  gemm(0, 4 * 256, 4 * 512, mc, nc, kc, 4 * nc);
+  mem.fill(1, 512, 512 + mc * nc); // C starts at 1: the kernel adds to it, or overwrites it
+  gemm(0, 4 * 256, 4 * 512, mc, nc, kc, 4 * nc, overwrite ? 1 : 0);
   for (let i = 0; i < mc; i++) for (let j = 0; j < nc; j++) {
     // A panel i/4, row i%4: A[(i/4)·4·kc + k·4 + i%4]; B panel j/8, column j%8: B[(j/8)·8·kc + k·8 + j%8]
-    let s = 1;
+    let s = overwrite ? 0 : 1;
     for (let k = 0; k < kc; k++) s += A[Math.floor(i / 4) * 4 * kc + k * 4 + (i % 4)] * B[Math.floor(j / 8) * 8 * kc + k * 8 + (j % 8)];
-    assert.is(mem[512 + i * nc + j], s, `C[${i},${j}] fused ${fused}`); // small integers: exact either way
+    assert.is(mem[512 + i * nc + j], s, `C[${i},${j}] fused ${fused} overwrite ${overwrite}`); // small integers: exact either way
   }
 }
 
