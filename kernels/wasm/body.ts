@@ -48,6 +48,11 @@ export class FunctionBody {
     return (this.paramCount + this.locals.length - 1) as Local;
   }
 
+  /** `count` new locals of one type (a tile of accumulators, one per interleaved vector, …). */
+  localList(type: ValType, count: number): Local[] {
+    return Array.from({ length: count }, () => this.local(type));
+  }
+
   /** The body in its binary form: local declarations as (count, type) runs, code, `end`. */
   encode(): number[] {
     if (this.depth !== 0) throw new Error(`wasm function: ${this.depth} block(s) not closed with end()`);

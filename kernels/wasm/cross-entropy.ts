@@ -12,7 +12,7 @@ import type { TypedArray } from '../../src/tensor/dtype.ts';
 import { crossEntropyKernels } from '../cpu/cross-entropy.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder } from './module.ts';
-import { eachVectorGroup, GROUP, laneMax } from './rows.ts';
+import { eachVectorGroup, emitRowMax, GROUP } from './rows.ts';
 import { emitExp, mathScratches } from './simd-math.ts';
 
 interface CrossEntropyExports {
@@ -28,16 +28,7 @@ interface CrossEntropyExports {
 function crossEntropyModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('rowMax', ['i32', 'i32'], ['f32'], (f) => {
-      const [x, n] = [f.param(0), f.param(1)];
-      // GROUP running maxima: f32x4.max is several instructions (NaN and ±0 rules), one chain of them per
-      // vector would bound the loop by their latency
-      const acc = Array.from({ length: GROUP }, () => f.local('v128'));
-      for (const a of acc) f.f32x4Const(-Infinity).set(a);
-      eachVectorGroup(f, n, (o, count) => {
-        for (let i = 0; i < count; i++) f.get(acc[i]).get(x).get(o).i32Add().v128Load(16 * i).f32x4Max().set(acc[i]);
-      });
-      for (let i = 1; i < GROUP; i++) f.get(acc[0]).get(acc[i]).f32x4Max().set(acc[0]);
-      laneMax(f, acc[0]);
+      emitRowMax(f, f.param(0), f.param(1), -Infinity);
     })
     .func('kahanSum', ['i32', 'i32', 'i32'], [], (f) => {
       const [src, n, out] = [0, 1, 2].map((i) => f.param(i));
@@ -45,7 +36,7 @@ function crossEntropyModule(): ModuleBuilder {
       // c = (t − sum) − y, sum = t; the error stays ≈ 2ε·|total| however many terms (V = 32,000).
       // A pass of its own over the exps (in L1): fused into expShift's loop it was slower, 12.7 against
       // 7.7 + 1.2 ns per vector, its accumulators crowding the exps out of the 16 registers.
-      const sum = Array.from({ length: GROUP }, () => f.local('v128')), c = Array.from({ length: GROUP }, () => f.local('v128'));
+      const sum = f.localList('v128', GROUP), c = f.localList('v128', GROUP);
       const y = f.local('v128'), t = f.local('v128');
       eachVectorGroup(f, n, (o, count) => {
         for (let i = 0; i < count; i++) {
@@ -60,7 +51,7 @@ function crossEntropyModule(): ModuleBuilder {
     .func('expShift', ['i32', 'i32', 'i32', 'f32', 'f32'], [], (f) => {
       const [src, dst, n, shift, scale] = [0, 1, 2, 3, 4].map((i) => f.param(i));
       const shiftV = f.local('v128'), scaleV = f.local('v128');
-      const e = Array.from({ length: GROUP }, () => f.local('v128')), scratch = mathScratches(f, GROUP);
+      const e = f.localList('v128', GROUP), scratch = mathScratches(f, GROUP);
       f.get(shift).f32x4Splat().set(shiftV).get(scale).f32x4Splat().set(scaleV);
       eachVectorGroup(f, n, (o, count) => {
         const es = e.slice(0, count);

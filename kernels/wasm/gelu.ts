@@ -31,12 +31,10 @@ function emitPhi(f: FunctionBody, x: readonly Local[], phi: readonly Local[], sc
   });
 }
 
-const v128s = (f: FunctionBody): Local[] => Array.from({ length: GROUP }, () => f.local('v128'));
-
 function geluModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('gelu', ['i32'], [], (f) => {
-      const x = v128s(f), phi = v128s(f), scratch = mathScratches(f, GROUP);
+      const x = f.localList('v128', GROUP), phi = f.localList('v128', GROUP), scratch = mathScratches(f, GROUP);
       eachVectorGroup(f, f.param(0), (o, count) => {
         const [xs, phis] = [x.slice(0, count), phi.slice(0, count)];
         xs.forEach((xi, i) => f.get(o).v128Load(region(0) + 16 * i).set(xi));
@@ -45,7 +43,7 @@ function geluModule(): ModuleBuilder {
       });
     })
     .func('geluGrad', ['i32'], [], (f) => {
-      const x = v128s(f), phi = v128s(f), density = v128s(f), scratch = mathScratches(f, GROUP);
+      const [x, phi, density] = [0, 1, 2].map(() => f.localList('v128', GROUP)), scratch = mathScratches(f, GROUP);
       eachVectorGroup(f, f.param(0), (o, count) => {
         const [xs, phis, densities] = [x.slice(0, count), phi.slice(0, count), density.slice(0, count)];
         xs.forEach((xi, i) => f.get(o).v128Load(region(1) + 16 * i).set(xi));

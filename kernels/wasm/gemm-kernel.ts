@@ -36,8 +36,8 @@ export function gemmModule(MR: number, NR: number, fused = false): ModuleBuilder
     const [a, b, c, mc, nc, kc, ldc, overwrite] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => f.param(i));
     const jr = f.local('i32'), ir = f.local('i32'), ap = f.local('i32'), bp = f.local('i32');
     const k = f.local('i32'), row = f.local('i32'), panelBytes = f.local('i32');
-    const acc: Local[][] = Array.from({ length: MR }, () => Array.from({ length: NV }, () => f.local('v128')));
-    const bv: Local[] = Array.from({ length: NV }, () => f.local('v128'));
+    const acc: Local[][] = Array.from({ length: MR }, () => f.localList('v128', NV));
+    const bv = f.localList('v128', NV);
     const av = f.local('v128');
 
     // panelBytes = kc · 4: one packed panel advances by kc·MR (A) or kc·NR (B) floats.

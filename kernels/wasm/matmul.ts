@@ -11,8 +11,9 @@
 // An operand dense in one orientation (each row, or each column, one contiguous run) is first copied
 // whole into wasm memory with bulk Float32Array.set and packed from there by SIMD functions
 // (pack-kernel.ts); any other (broadcast, reversed, gaps between values) is packed by the JavaScript
-// loops of pack.ts straight from its typed array. Only C is copied out, once per element. One to three rows of A take the matvec kernels,
-// which read B once instead of packing it, or read a weight's resident copy (resident.ts).
+// loops of pack.ts straight from its typed array. Only C is copied out, once per element. One to
+// three rows of A take the matvec kernels, which read B once instead of packing it, or read a
+// weight's resident copy (resident.ts).
 
 import { sharedArena, type WasmArena } from './arena.ts';
 import { gemmModule, type GemmExports } from './gemm-kernel.ts';

@@ -21,7 +21,6 @@
 // Every function packs `panels` full panels (≥ 1) of kc ≥ 1 k; the caller packs a ragged last panel.
 
 import { ModuleBuilder, type FunctionBody } from './module.ts';
-import type { Local } from './body.ts';
 
 /** A packing function: `panels` full panels of W lines × kc from the copy at `src` (its lines, or its
  *  k-steps, `ld` bytes apart) to `dst`, consecutive panels of W·kc floats; byte addresses. */
@@ -73,9 +72,9 @@ function emitTranspose(f: FunctionBody, W: number): void {
   const [src, ld, dst, panels, kc] = [0, 1, 2, 3, 4].map((i) => f.param(i));
   const p = f.local('i32'), k = f.local('i32');
   // off[c] = c·ld: line c's address is p + off[c] (off[0] unused: line 0 is at p).
-  const off: Local[] = Array.from({ length: W }, () => f.local('i32'));
+  const off = f.localList('i32', W);
   for (let c = 1; c < W; c++) f.get(ld).i32Const(c).i32Mul().set(off[c]);
-  const r = Array.from({ length: 4 }, () => f.local('v128')), t = Array.from({ length: 4 }, () => f.local('v128'));
+  const r = f.localList('v128', 4), t = f.localList('v128', 4);
   const line = (c: number, load: (f: FunctionBody) => void): void => {
     f.get(p);
     if (c > 0) f.get(off[c]).i32Add();

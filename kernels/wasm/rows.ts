@@ -94,6 +94,19 @@ export function eachRow(f: FunctionBody, rows: Local, C4: Local, pointers: reado
   f.br(0).end().end();
 }
 
+/** Emits: push the f32 maximum of `initial` and the 4·C4 floats at byte address `row`, over GROUP
+ *  running maxima: f32x4.max is several instructions (its NaN and ±0 rules), so one chain of them
+ *  would bound the loop by their latency. */
+export function emitRowMax(f: FunctionBody, row: Local, C4: Local, initial: number): void {
+  const acc = f.localList('v128', GROUP);
+  for (const a of acc) f.f32x4Const(initial).set(a);
+  eachVectorGroup(f, C4, (o, count) => {
+    for (let i = 0; i < count; i++) f.get(acc[i]).get(row).get(o).i32Add().v128Load(16 * i).f32x4Max().set(acc[i]);
+  });
+  for (let i = 1; i < GROUP; i++) f.get(acc[0]).get(acc[i]).f32x4Max().set(acc[0]);
+  laneMax(f, acc[0]);
+}
+
 /** Emits: push the f32 maximum of the four lanes of v. */
 export function laneMax(f: FunctionBody, v: Local): void {
   f.get(v).f32x4ExtractLane(0).get(v).f32x4ExtractLane(1).f32Max();

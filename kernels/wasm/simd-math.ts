@@ -17,7 +17,10 @@ const ERFC_POLY = [0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
 /** Temporaries the helpers need (allocate once per function, one per vector computed at a time). */
 export interface MathScratch { a: Local; b: Local; c: Local; d: Local; e: Local }
 /** Allocates the five v128 locals of a MathScratch in function `f` (exp uses a–d, erfc also e). */
-export const mathScratch = (f: FunctionBody): MathScratch => ({ a: f.local('v128'), b: f.local('v128'), c: f.local('v128'), d: f.local('v128'), e: f.local('v128') });
+export function mathScratch(f: FunctionBody): MathScratch {
+  const [a, b, c, d, e] = f.localList('v128', 5);
+  return { a, b, c, d, e };
+}
 
 /** `count` MathScratch sets, one per vector computed at a time. */
 export const mathScratches = (f: FunctionBody, count: number): MathScratch[] => Array.from({ length: count }, () => mathScratch(f));

@@ -12,7 +12,7 @@ import type { Kernel } from '../../src/backend/backend.ts';
 import { softmaxKernels } from '../cpu/softmax.ts';
 import { sharedArena } from './arena.ts';
 import { ModuleBuilder } from './module.ts';
-import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, eachVectorGroup, fillPadding, GROUP, laneMax, laneSum, padded } from './rows.ts';
+import { blockRows, copyRowsIn, copyRowsOut, denseF32, eachRow, eachVector, eachVectorGroup, emitRowMax, fillPadding, GROUP, laneSum, padded } from './rows.ts';
 import { emitExp, mathScratches } from './simd-math.ts';
 
 interface SoftmaxExports {
@@ -27,13 +27,11 @@ function softmaxModule(): ModuleBuilder {
     .func('forward', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
       const [x, y, rows, n, n4] = [0, 1, 2, 3, 4].map((i) => f.param(i));
       const minusInf = f.local('f32'), acc = f.local('v128'), maxV = f.local('v128');
-      const e = Array.from({ length: GROUP }, () => f.local('v128')), scratch = mathScratches(f, GROUP);
+      const e = f.localList('v128', GROUP), scratch = mathScratches(f, GROUP);
       f.f32Const(-Infinity).set(minusInf);
       eachRow(f, rows, n4, [x, y], () => {
         fillPadding(f, x, n, n4, minusInf);
-        f.f32x4Const(-3.4028234663852886e38).set(acc);
-        eachVector(f, n4, (o) => { f.get(acc).get(x).get(o).i32Add().v128Load().f32x4Max().set(acc); });
-        laneMax(f, acc);
+        emitRowMax(f, x, n4, -3.4028234663852886e38);
         f.f32x4Splat().set(maxV);
         f.f32x4Const(0).set(acc);
         eachVectorGroup(f, n4, (o, count) => {

@@ -46,14 +46,13 @@ function expPair(f: FunctionBody, p: Local, k: Local, shift: Local, big: Local, 
   f.get(s.e).f32x4Const(1).get(s.m).v128Bitselect().set(small); // e2: e where shift + p > k
 }
 
-const v128s = (f: FunctionBody, n: number): Local[] => Array.from({ length: n }, () => f.local('v128'));
 const at = (f: FunctionBody, base: Local, o: Local) => f.get(base).get(o).i32Add();
 
 function wkvModule(): ModuleBuilder {
   return new ModuleBuilder()
     .func('forward', Array(15).fill('i32'), [], (f) => {
       const [k, v, y, aa, bb, pp, pl, w, u, sa, sb, sp, save, rows, C4] = Array.from({ length: 15 }, (_, i) => f.param(i));
-      const [kt, vt, a, b, p, lo, x, e1, e2, sum, z] = v128s(f, 11);
+      const [kt, vt, a, b, p, lo, x, e1, e2, sum, z] = f.localList('v128', 11);
       const s = { d: f.local('v128'), e: f.local('v128'), m: f.local('v128'), math: mathScratch(f) };
       eachRow(f, rows, C4, [k, v, y, sa, sb, sp], () => eachVector(f, C4, (o) => {
         at(f, k, o).v128Load().set(kt);
@@ -91,7 +90,7 @@ function wkvModule(): ModuleBuilder {
     })
     .func('backward', Array(17).fill('i32'), [], (f) => {
       const [dy, k, v, sa, sb, sp, dk, dv, alpha, beta, pi, du, dw, w, u, rows, C4] = Array.from({ length: 17 }, (_, i) => f.param(i));
-      const [kt, vt, a, b, p, x, e1, e2, f1, f2, inv, yt, gh, gO, m1, gk, gv, gu, piPrev, gw, al, be, pn] = v128s(f, 23);
+      const [kt, vt, a, b, p, x, e1, e2, f1, f2, inv, yt, gh, gO, m1, gk, gv, gu, piPrev, gw, al, be, pn] = f.localList('v128', 23);
       const s = { d: f.local('v128'), e: f.local('v128'), m: f.local('v128'), math: mathScratch(f) };
       const pick = (mask: Local, ifTrue: () => void, ifFalse: () => void) => { ifTrue(); ifFalse(); f.get(mask).v128Bitselect(); };
       const zero = () => f.f32x4Const(0);
